@@ -1,0 +1,93 @@
+#include "engine/buf_ring.h"
+
+#include <mimalloc.h>
+
+#include <cassert>
+#include <cerrno>
+#include <cstring>
+
+namespace engine {
+namespace {
+constexpr size_t kPage = 4096;
+}  // namespace
+
+BufRing::~BufRing() {
+  if (registered_) io_uring_unregister_buf_ring(ring_, group_);
+  mi_free(br_);
+  mi_free(base_);
+}
+
+int BufRing::Init(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
+                  SetupError* error) {
+  if (count == 0 || count > 32768 || (count & (count - 1)) != 0 || size == 0) {
+    if (error) {
+      *error = SetupError{-EINVAL, "buffer ring: count must be a power of two from 1 to "
+                                   "32768 and size non-zero"};
+    }
+    return -EINVAL;
+  }
+  ring_ = ring;
+  group_ = group;
+  count_ = count;
+  size_ = size;
+  mask_ = io_uring_buf_ring_mask(count);
+  // The ring of buffer descriptors must be page aligned; the buffers need not be,
+  // but page alignment keeps each one off its neighbours' cache lines.
+  br_ = static_cast<io_uring_buf_ring*>(
+      mi_malloc_aligned(sizeof(io_uring_buf) * count, kPage));
+  base_ = static_cast<char*>(mi_malloc_aligned(size_t{count} * size, kPage));
+  if (br_ == nullptr || base_ == nullptr) {
+    if (error) *error = DescribeSetupError("allocating receive buffers", -ENOMEM);
+    return -ENOMEM;
+  }
+  std::memset(br_, 0, sizeof(io_uring_buf) * count);
+  io_uring_buf_ring_init(br_);
+
+  io_uring_buf_reg reg;
+  std::memset(&reg, 0, sizeof(reg));
+  reg.ring_addr = reinterpret_cast<uint64_t>(br_);
+  reg.ring_entries = count;
+  reg.bgid = group;
+  int ret = io_uring_register_buf_ring(ring, &reg, 0);
+  if (ret < 0) {
+    if (error) *error = DescribeSetupError("io_uring_register_buf_ring", ret);
+    return ret;
+  }
+  registered_ = true;
+  refs_.assign(count, 0);
+  for (uint32_t bid = 0; bid < count; ++bid) {
+    io_uring_buf_ring_add(br_, buffer(static_cast<uint16_t>(bid)), size,
+                          static_cast<uint16_t>(bid), mask_, static_cast<int>(bid));
+  }
+  io_uring_buf_ring_advance(br_, static_cast<int>(count));
+  available_ = count;
+  return 0;
+}
+
+void BufRing::MarkInUse(uint16_t bid) {
+  assert(refs_[bid] == 0);
+  refs_[bid] = 1;
+  if (available_ > 0) --available_;
+}
+
+void BufRing::Unref(uint16_t bid) {
+  assert(refs_[bid] > 0);
+  if (--refs_[bid] == 0) Recycle(bid);
+}
+
+void BufRing::Recycle(uint16_t bid) {
+  io_uring_buf_ring_add(br_, buffer(bid), size_, bid, mask_, static_cast<int>(pending_));
+  ++pending_;
+}
+
+uint32_t BufRing::Commit() {
+  uint32_t n = pending_;
+  if (n == 0) return 0;
+  io_uring_buf_ring_advance(br_, static_cast<int>(n));
+  available_ += n;
+  pending_ = 0;
+  recycled_total_ += n;
+  return n;
+}
+
+}  // namespace engine

@@ -1,0 +1,77 @@
+// BufRing: the loop's provided buffer ring, registered with the kernel.
+//
+// Life of a buffer:
+//   1. Init() allocates `count` buffers of `size` bytes (from mimalloc, page aligned)
+//      and publishes all of them in the ring for buffer group `group`.
+//   2. A multishot recv with IOSQE_BUFFER_SELECT takes one; its completion carries
+//      the buffer id. From then on the buffer belongs to the engine: MarkInUse().
+//   3. The completion's handler holds one reference while it runs; RecvBuf::Retain
+//      adds more. While any reference is held, the buffer stays out of the ring.
+//   4. The last Unref() queues it for the ring again; Commit() publishes every queued
+//      buffer to the kernel with one store (called once per loop turn).
+// available() counts buffers the kernel may still use; when it reaches zero, recvs
+// complete with ENOBUFS and connections wait for Commit() to refill the ring.
+//
+// Engine-internal. Lives on its loop's thread.
+#ifndef ENGINE_BUF_RING_H_
+#define ENGINE_BUF_RING_H_
+
+#include <liburing.h>
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "engine/setup_error.h"
+
+namespace engine {
+
+class BufRing {
+ public:
+  BufRing() = default;
+  ~BufRing();
+  BufRing(const BufRing&) = delete;
+  BufRing& operator=(const BufRing&) = delete;
+
+  // count: a power of two, at most 32768. Returns 0 or a negative errno.
+  int Init(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
+           SetupError* error);
+
+  uint16_t group() const { return group_; }
+  uint32_t count() const { return count_; }
+  uint32_t buffer_size() const { return size_; }
+  char* buffer(uint16_t bid) const { return base_ + size_t{bid} * size_; }
+
+  // Called when a completion hands buffer `bid` to the engine. The completion's
+  // handler holds the first reference and drops it with Unref() when done.
+  void MarkInUse(uint16_t bid);
+  void Ref(uint16_t bid) { ++refs_[bid]; }
+  // Drops a reference; at zero the buffer is queued for the ring.
+  void Unref(uint16_t bid);
+  // Publishes queued buffers to the kernel. Returns how many were published.
+  uint32_t Commit();
+
+  uint32_t available() const { return available_; }
+  uint32_t in_use() const { return count_ - available_ - pending_; }
+  uint64_t recycled_total() const { return recycled_total_; }
+
+ private:
+  void Recycle(uint16_t bid);
+
+  io_uring* ring_ = nullptr;
+  io_uring_buf_ring* br_ = nullptr;
+  char* base_ = nullptr;
+  uint16_t group_ = 0;
+  uint32_t count_ = 0;
+  uint32_t size_ = 0;
+  uint32_t mask_ = 0;
+  uint32_t available_ = 0;  // published and not yet taken by the kernel (as far as we know)
+  uint32_t pending_ = 0;    // recycled, waiting for Commit()
+  uint64_t recycled_total_ = 0;
+  std::vector<uint16_t> refs_;
+  bool registered_ = false;
+};
+
+}  // namespace engine
+
+#endif  // ENGINE_BUF_RING_H_

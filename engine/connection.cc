@@ -1,0 +1,331 @@
+#include "engine/connection.h"
+
+#include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <cerrno>
+
+#include "engine/buf_ring.h"
+#include "engine/connection_pool.h"
+#include "engine/loop.h"
+#include "engine/ring.h"
+
+namespace engine {
+namespace {
+
+// One sendmsg carries at most this many iovecs (the kernel's UIO_MAXIOV).
+constexpr uint32_t kMaxIov = 1024;
+
+size_t TotalBytes(const SendReq* req) {
+  size_t n = 0;
+  for (uint32_t i = 0; i < req->iovcnt; ++i) n += req->iov[i].iov_len;
+  return n;
+}
+
+}  // namespace
+
+void ConnectionHandler::OnEof(Connection& c) { c.Close(); }
+
+void Connection::Start(Loop* loop, int fd, bool connecting) {
+  loop_ = loop;
+  fd_ = fd;
+  connecting_ = connecting;
+  recv_op_ = Op{OpKind::kRecv, 0, generation_, this};
+  send_op_ = Op{OpKind::kSend, 0, generation_, this};
+  cancel_op_ = Op{OpKind::kCancel, 0, generation_, this};
+  connect_op_ = Op{OpKind::kConnect, 0, generation_, this};
+  // Responses leave whole in one sendmsg; Nagle would only delay the next one.
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  if (!connecting) ArmRecv();
+}
+
+void Connection::Reset() {
+  ++generation_;
+  loop_ = nullptr;
+  handler_ = nullptr;
+  fd_ = -1;
+  close_err_ = 0;
+  send_head_ = send_tail_ = nullptr;
+  queued_bytes_ = 0;
+  held_.clear();
+  paused_ = eof_ = closing_ = ending_ = shutdown_pending_ = write_shut_ = false;
+  connecting_ = waiting_buffers_ = flush_listed_ = reap_listed_ = deliver_listed_ = false;
+  user_data = nullptr;
+}
+
+void Connection::OnCompletion(Op& op, const Completion& c) {
+  switch (op.kind) {
+    case OpKind::kRecv: OnRecv(c); break;
+    case OpKind::kSend: OnSent(c); break;
+    case OpKind::kConnect: OnConnected(c); break;
+    default: break;  // kCancel: nothing to do; the cancelled ops report themselves
+  }
+}
+
+// --- receiving -----------------------------------------------------------------
+
+void Connection::ArmRecv() {
+  io_uring_sqe* sqe = loop_->ring().GetSqe();
+  io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
+  sqe->flags |= IOSQE_BUFFER_SELECT;
+  sqe->buf_group = loop_->buffers().group();
+  io_uring_sqe_set_data(sqe, &recv_op_);
+  ++recv_op_.in_flight;
+}
+
+void Connection::CancelRecv() {
+  io_uring_sqe* sqe = loop_->ring().GetSqe();
+  io_uring_prep_cancel(sqe, &recv_op_, 0);
+  io_uring_sqe_set_data(sqe, &cancel_op_);
+  ++cancel_op_.in_flight;
+}
+
+void Connection::OnRecv(const Completion& c) {
+  BufRing& ring = loop_->buffers();
+  if (c.res > 0 && c.has_buffer()) {
+    uint16_t bid = c.buffer();
+    ring.MarkInUse(bid);
+    RecvBuf piece(&ring, bid, ring.buffer(bid), static_cast<size_t>(c.res));
+    if (!closing_) {
+      if (paused_ || !held_.empty()) {
+        held_.push_back(piece.Retain());
+      } else {
+        handler_->OnData(*this, piece);
+      }
+    }
+    ring.Unref(bid);
+    // The kernel may end a multishot recv at any time (no F_MORE); arm a new one.
+    if (!c.more() && recv_op_.in_flight == 0 && !closing_ && !paused_) ArmRecv();
+    return;
+  }
+  if (c.res == 0) {  // end of stream
+    eof_ = true;
+    if (closing_) return;
+    if (paused_ || !held_.empty()) return;  // reported after the held data
+    handler_->OnEof(*this);
+    return;
+  }
+  switch (-c.res) {
+    case ENOBUFS:
+      // The ring is empty; the bytes stay in the socket until buffers return.
+      ++loop_->stats_.enobufs;
+      if (!closing_ && !paused_) loop_->ListForBuffers(this);
+      return;
+    case ECANCELED:
+      // Cancelled by PauseRecv (or Close). ResumeRecv may have come in between.
+      if (!closing_ && !paused_ && !eof_ && held_.empty() && recv_op_.in_flight == 0) {
+        ArmRecv();
+      }
+      return;
+    default:
+      Close(c.res);
+  }
+}
+
+void Connection::PauseRecv() {
+  if (paused_ || closing_) return;
+  paused_ = true;
+  if (recv_op_.in_flight) CancelRecv();
+}
+
+void Connection::ResumeRecv() {
+  if (!paused_ || closing_) return;
+  paused_ = false;
+  if (!held_.empty() || eof_) {
+    loop_->ListForDelivery(this);  // hands held data over in the deferred phase
+  } else if (recv_op_.in_flight == 0 && !waiting_buffers_) {
+    ArmRecv();
+  }
+}
+
+void Connection::DeliverHeld() {
+  size_t i = 0;
+  BufRing& ring = loop_->buffers();
+  while (i < held_.size() && !paused_ && !closing_) {
+    BufRef ref = std::move(held_[i++]);
+    RecvBuf piece(&ring, ref.bid_, ref.data(), ref.size());
+    handler_->OnData(*this, piece);
+  }
+  held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(i));
+  if (paused_ || closing_ || !held_.empty()) return;
+  if (eof_) {
+    handler_->OnEof(*this);
+  } else if (recv_op_.in_flight == 0 && !waiting_buffers_) {
+    ArmRecv();
+  }
+}
+
+// --- sending -------------------------------------------------------------------
+
+void Connection::Send(SendReq* req) {
+  req->next_ = nullptr;
+  req->done_iov_ = 0;
+  req->done_bytes_ = 0;
+  if (send_tail_ != nullptr) send_tail_->next_ = req;
+  else send_head_ = req;
+  send_tail_ = req;
+  queued_bytes_ += TotalBytes(req);
+  if (send_op_.in_flight == 0) loop_->ListForFlush(this);
+}
+
+void Connection::FlushSends() {
+  if (closing_ || connecting_ || send_head_ == nullptr || send_op_.in_flight) return;
+  uint32_t n = 0;
+  for (SendReq* r = send_head_; r != nullptr && n < kMaxIov; r = r->next_) {
+    n += std::min(r->iovcnt - r->done_iov_, kMaxIov - n);
+  }
+  msghdr* msg;
+  iovec* iov;
+  if (!loop_->ReserveSendScratch(n, &msg, &iov)) {
+    loop_->ListForFlush(this);
+    return;
+  }
+  uint32_t k = 0;
+  for (SendReq* r = send_head_; r != nullptr && k < n; r = r->next_) {
+    for (uint32_t i = r->done_iov_; i < r->iovcnt && k < n; ++i) {
+      iov[k] = r->iov[i];
+      if (i == r->done_iov_ && r->done_bytes_ != 0) {
+        iov[k].iov_base = static_cast<char*>(iov[k].iov_base) + r->done_bytes_;
+        iov[k].iov_len -= r->done_bytes_;
+      }
+      ++k;
+    }
+  }
+  *msg = msghdr{};
+  msg->msg_iov = iov;
+  msg->msg_iovlen = k;
+  io_uring_sqe* sqe = loop_->ring().GetSqe();
+  io_uring_prep_sendmsg(sqe, fd_, msg, MSG_NOSIGNAL);
+  io_uring_sqe_set_data(sqe, &send_op_);
+  ++send_op_.in_flight;
+  ++loop_->stats_.sendmsgs;
+}
+
+void Connection::OnSent(const Completion& c) {
+  if (c.res < 0) {
+    Close(c.res);
+    return;
+  }
+  size_t n = static_cast<size_t>(c.res);
+  queued_bytes_ -= n;
+  while (send_head_ != nullptr) {
+    SendReq* r = send_head_;
+    while (r->done_iov_ < r->iovcnt) {
+      size_t left = r->iov[r->done_iov_].iov_len - r->done_bytes_;
+      if (n < left) {
+        r->done_bytes_ += n;
+        n = 0;
+        break;
+      }
+      n -= left;
+      ++r->done_iov_;
+      r->done_bytes_ = 0;
+    }
+    if (r->done_iov_ < r->iovcnt) break;  // the rest goes in the next sendmsg
+    send_head_ = r->next_;
+    if (send_head_ == nullptr) send_tail_ = nullptr;
+    r->next_ = nullptr;
+    r->on_done(r, 0);
+  }
+  if (closing_) return;
+  if (send_head_ != nullptr) {
+    loop_->ListForFlush(this);
+  } else {
+    AfterSendsDrained();
+  }
+}
+
+void Connection::FailSends(int err) {
+  while (send_head_ != nullptr) {
+    SendReq* r = send_head_;
+    send_head_ = r->next_;
+    r->next_ = nullptr;
+    r->on_done(r, err);
+  }
+  send_tail_ = nullptr;
+  queued_bytes_ = 0;
+}
+
+void Connection::AfterSendsDrained() {
+  if (!shutdown_pending_ && !ending_) return;
+  if (!write_shut_) {
+    shutdown(fd_, SHUT_WR);
+    write_shut_ = true;
+  }
+  if (ending_) Close(0);
+}
+
+void Connection::Shutdown() {
+  if (closing_) return;
+  shutdown_pending_ = true;
+  if (send_head_ == nullptr && send_op_.in_flight == 0 && !connecting_) AfterSendsDrained();
+}
+
+void Connection::End() {
+  if (closing_) return;
+  ending_ = true;
+  if (send_head_ == nullptr && send_op_.in_flight == 0 && !connecting_) AfterSendsDrained();
+}
+
+// --- connecting ----------------------------------------------------------------
+
+void Connection::OnConnected(const Completion& c) {
+  connecting_ = false;
+  if (closing_) return;
+  if (c.res < 0) {
+    handler_->OnConnect(*this, c.res);
+    Close(c.res);
+    return;
+  }
+  handler_->OnConnect(*this, 0);
+  if (closing_) return;
+  ArmRecv();
+  if (send_head_ != nullptr) loop_->ListForFlush(this);
+  else if (ending_ || shutdown_pending_) AfterSendsDrained();
+}
+
+// --- closing -------------------------------------------------------------------
+
+void Connection::Close(int err) {
+  if (closing_) return;
+  closing_ = true;
+  close_err_ = err;
+  if (recv_op_.in_flight || send_op_.in_flight || connect_op_.in_flight) {
+    io_uring_sqe* sqe = loop_->ring().GetSqe();
+    io_uring_prep_cancel_fd(sqe, fd_, IORING_ASYNC_CANCEL_ALL);
+    io_uring_sqe_set_data(sqe, &cancel_op_);
+    ++cancel_op_.in_flight;
+  }
+  loop_->ListForReap(this);
+}
+
+bool Connection::Reapable() const {
+  return closing_ && recv_op_.in_flight == 0 && send_op_.in_flight == 0 &&
+         cancel_op_.in_flight == 0 && connect_op_.in_flight == 0;
+}
+
+// Runs in the loop's reap phase, once nothing of this connection is in flight:
+//   1. close the socket (fire and forget: no completion unless it fails);
+//   2. fail the sends still queued;
+//   3. drop held receive buffers;
+//   4. tell the handler (exactly once);
+//   5. return the object to the pool, which bumps its generation.
+void Connection::Reap() {
+  io_uring_sqe* sqe = loop_->ring().GetSqe();
+  io_uring_prep_close(sqe, fd_);
+  sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
+  io_uring_sqe_set_data(sqe, &loop_->ignore_op_);
+  FailSends(close_err_ != 0 ? close_err_ : -ECANCELED);
+  held_.clear();
+  Loop* loop = loop_;
+  if (handler_ != nullptr) handler_->OnClose(*this, close_err_);
+  ++loop->stats_.connections_freed;
+  loop->pool_->Put(this);
+}
+
+}  // namespace engine

@@ -1,0 +1,168 @@
+// Connection: one TCP socket on one loop.
+//
+// Ownership and lifetime:
+//   - The loop owns every Connection (they come from its pool). User code gets a
+//     reference in Loop::Connect or AcceptHandler::OnAccept and may keep the pointer
+//     until ConnectionHandler::OnClose returns; after that the object is reused.
+//   - The ConnectionHandler is the user's and must outlive the connection (until its
+//     OnClose has run). OnClose is called exactly once for every connection.
+//   - Every callback runs on the loop thread, from the loop's dispatch or deferred
+//     phase, never synchronously from a call into the Connection.
+//
+// Receiving (multishot recv into the loop's buffer ring):
+//   1. Armed when the connection is handed over; stays armed across completions.
+//   2. OnData gets each received piece as a RecvBuf (see buffer.h for how long it
+//      lives). An idle connection holds no buffer.
+//   3. When the ring runs dry, the recv ends with ENOBUFS; the connection waits on
+//      the loop's list and is re-armed when buffers come back. Nothing is lost: the
+//      bytes wait in the socket. The connection is not closed.
+//   4. PauseRecv() cancels the recv; pieces that were already on their way are held
+//      and handed over, in order, after ResumeRecv().
+//   5. End of stream calls OnEof once; the handler decides whether to Close or End.
+//
+// Sending (sendmsg with iovec lists):
+//   1. Send() queues a SendReq; nothing leaves yet.
+//   2. In its flush phase the loop submits one sendmsg per connection carrying every
+//      queued request (up to 1024 iovecs), so a turn's worth of responses leaves in
+//      one call.
+//   3. A partial send continues from where it stopped, in the next turn.
+//   4. Each SendReq's on_done runs once all its bytes were sent, or with a negative
+//      errno when the connection failed or closed first. Until then the SendReq, its
+//      iovec array and the bytes they point at belong to the engine.
+//
+// Closing:
+//   - Close() cancels everything in flight; queued sends fail with ECANCELED. The
+//     socket is closed and OnClose runs once every in-flight operation has
+//     completed, in the loop's reap phase.
+//   - End() lets queued sends finish, shuts down the write side, then closes.
+#ifndef ENGINE_CONNECTION_H_
+#define ENGINE_CONNECTION_H_
+
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/buffer.h"
+#include "engine/op.h"
+
+namespace engine {
+
+class Connection;
+class Loop;
+
+// A batch of bytes to send. Caller-owned; see "Sending" above.
+struct SendReq {
+  const iovec* iov = nullptr;
+  uint32_t iovcnt = 0;
+  // Runs on the loop thread once every byte is sent (err == 0) or the connection
+  // failed (err < 0). Never runs from inside Send().
+  void (*on_done)(SendReq* req, int err) = nullptr;
+  void* user = nullptr;  // free for the caller
+
+  // Engine-private bookkeeping.
+  SendReq* next_ = nullptr;
+  uint32_t done_iov_ = 0;    // iovecs fully sent
+  size_t done_bytes_ = 0;    // bytes sent of iov[done_iov_]
+};
+
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  // Outgoing connections only: the connect finished. err is 0 or a negative errno;
+  // on error OnClose follows.
+  virtual void OnConnect(Connection& c, int err) { (void)c; (void)err; }
+  virtual void OnData(Connection& c, const RecvBuf& data) = 0;
+  // The peer closed its write side. Default: Close().
+  virtual void OnEof(Connection& c);
+  // The last callback. err: 0 after Close()/End(), else the first error seen
+  // (negative errno, e.g. -ECONNRESET). The Connection is reused after this returns.
+  virtual void OnClose(Connection& c, int err) = 0;
+};
+
+class Connection final : public OpOwner {
+ public:
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  void set_handler(ConnectionHandler* h) { handler_ = h; }
+  ConnectionHandler* handler() const { return handler_; }
+  Loop& loop() const { return *loop_; }
+  int fd() const { return fd_; }
+
+  void Send(SendReq* req);
+  // Bytes queued and not yet confirmed sent.
+  size_t queued_bytes() const { return queued_bytes_; }
+
+  void PauseRecv();
+  void ResumeRecv();
+  bool recv_paused() const { return paused_; }
+
+  // Shut down the write side once queued sends are out; keep receiving.
+  void Shutdown();
+  // Send what is queued, shut down the write side, then close.
+  void End();
+  // Close now; see "Closing" above. err is reported to OnClose (0 for a normal close).
+  void Close(int err = 0);
+  bool closing() const { return closing_; }
+
+  // Free for the user: typically the protocol state for this connection.
+  void* user_data = nullptr;
+
+ private:
+  friend class Loop;
+  friend class ConnectionPool;
+  Connection() = default;
+  ~Connection() = default;
+
+  void Start(Loop* loop, int fd, bool connecting);
+  void OnCompletion(Op& op, const Completion& c) override;
+  void OnRecv(const Completion& c);
+  void OnSent(const Completion& c);
+  void OnConnected(const Completion& c);
+  void ArmRecv();
+  void CancelRecv();
+  // Builds this connection's sendmsg into the loop's scratch and submits it.
+  void FlushSends();
+  void FailSends(int err);
+  void AfterSendsDrained();
+  void DeliverHeld();
+  bool Reapable() const;
+  void Reap();
+  void Reset();
+
+  Loop* loop_ = nullptr;
+  ConnectionHandler* handler_ = nullptr;
+  int fd_ = -1;
+  int close_err_ = 0;
+
+  Op recv_op_;
+  Op send_op_;
+  Op cancel_op_;
+  Op connect_op_;
+
+  SendReq* send_head_ = nullptr;
+  SendReq* send_tail_ = nullptr;
+  size_t queued_bytes_ = 0;
+
+  std::vector<BufRef> held_;  // received while paused; empty (no allocation) normally
+
+  bool paused_ = false;
+  bool eof_ = false;
+  bool closing_ = false;
+  bool ending_ = false;           // End(): close once sends drain
+  bool shutdown_pending_ = false;  // Shutdown(): shut down once sends drain
+  bool write_shut_ = false;
+  bool connecting_ = false;
+  bool waiting_buffers_ = false;  // on the loop's ENOBUFS list
+  bool flush_listed_ = false;     // on the loop's flush list
+  bool reap_listed_ = false;      // on the loop's reap list
+  bool deliver_listed_ = false;   // held data to hand over in the deferred phase
+
+  Connection* list_next_ = nullptr;  // intrusive link for the loop's free list
+};
+
+}  // namespace engine
+
+#endif  // ENGINE_CONNECTION_H_

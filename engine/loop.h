@@ -1,0 +1,183 @@
+// Loop: one io_uring event loop, owned by and run on one thread.
+//
+// Run() repeats RunOnce() until Stop(). RunOnce() is a list of named phases:
+//   1. flush sends:   every connection with queued bytes gets one sendmsg;
+//   2. submit & wait: one io_uring_enter submits everything and waits for at least
+//                     one completion, or until the next timer is due, or not at all
+//                     when deferred work is pending;
+//   3. dispatch:      walk the completion queue; hand each completion to its op's
+//                     owner (stale ones, whose owner's generation moved on, are
+//                     dropped);
+//   4. timers:        fire expired timers;
+//   5. deferred work: run Post()ed and Defer()red functions, at most
+//                     kMaxDeferredPerTurn of them, so a callback that keeps deferring
+//                     cannot starve I/O; then hand held data to resumed connections;
+//   6. buffers:       publish recycled buffers to the kernel; re-arm receives that
+//                     ran out of buffers;
+//   7. reap:          free connections and listeners that were closed and have no
+//                     operation left in flight (deferred close: nothing is freed
+//                     while a handler of its may still be on the stack).
+// Between phases the completion queue holds no completion that was already seen.
+//
+// Threads: everything but Post() and Stop() must be called on the loop's thread.
+#ifndef ENGINE_LOOP_H_
+#define ENGINE_LOOP_H_
+
+#include <sys/socket.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "engine/connection.h"
+#include "engine/op.h"
+#include "engine/setup_error.h"
+#include "engine/timer.h"
+
+struct iovec;
+struct msghdr;
+
+namespace engine {
+
+class BufRing;
+class Listener;
+class ConnectionPool;
+class Ring;
+struct ListenOptions;
+class AcceptHandler;
+
+struct LoopOptions {
+  unsigned sq_entries = 1024;   // the completion queue gets 4x as many
+  uint32_t buffer_count = 1024;  // provided receive buffers (a power of two)
+  uint32_t buffer_size = 16384;  // bytes each
+};
+
+struct LoopStats {
+  uint64_t enters = 0;             // io_uring_enter calls made by the loop itself
+  uint64_t completions = 0;
+  uint64_t stale_completions = 0;  // dropped: owner's generation had moved on
+  uint64_t sendmsgs = 0;
+  uint64_t enobufs = 0;            // receives that found the buffer ring empty
+  uint64_t cq_overflows = 0;
+  uint64_t connections_opened = 0;
+  uint64_t connections_freed = 0;
+};
+
+class Loop final : public OpOwner {
+ public:
+  static constexpr int kMaxDeferredPerTurn = 4096;
+
+  // Sets up the ring and the buffer ring. On failure returns null and fills *error.
+  static std::unique_ptr<Loop> Create(const LoopOptions& options, SetupError* error);
+  // Same, but prints the error and exits (status 2) on failure.
+  static std::unique_ptr<Loop> CreateOrDie(const LoopOptions& options);
+
+  // Closes every listener and connection, waits for their operations to drain,
+  // then tears the ring down. Must run on the loop thread (or after it exited).
+  ~Loop();
+
+  void Run();
+  // One pass through the phases. Returns false once Stop() was called.
+  bool RunOnce();
+  // Any thread. Run() returns after the current turn.
+  void Stop();
+  bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+
+  // Any thread: runs fn on the loop thread, in a later deferred phase. Posts from one
+  // thread run in the order they were posted.
+  void Post(std::function<void()> fn);
+  // Loop thread: runs fn in this turn's (or the next) deferred phase.
+  void Defer(std::function<void()> fn);
+
+  // Monotonic milliseconds, read once per turn.
+  uint64_t now_ms() const { return now_ms_; }
+  TimerWheel& timers() { return timers_; }
+  void ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, now_ms_ + delay_ms); }
+
+  // Opens a listening socket (SO_REUSEPORT) and accepts on it with multishot accept.
+  // Returns 0 and sets *out (owned by the loop; Listener::Close() to stop), or a
+  // negative errno.
+  int Listen(const ListenOptions& options, AcceptHandler* handler, Listener** out);
+  // Starts a connect to addr; OnConnect follows. Returns 0 and sets *out, or a
+  // negative errno (then no callback runs).
+  int Connect(const sockaddr* addr, socklen_t len, ConnectionHandler* handler,
+              Connection** out);
+
+  const LoopStats& stats() const { return stats_; }
+  size_t live_connections() const;
+  BufRing& buffers() { return *buffers_; }
+  Ring& ring() { return *ring_; }
+
+ private:
+  friend class Connection;
+  friend class Listener;
+  Loop();
+  int Init(const LoopOptions& options, SetupError* error);
+  void OnCompletion(Op& op, const Completion& c) override;
+  void ArmWake();
+
+  void FlushSends();
+  void SubmitAndWait();
+  void Dispatch();
+  void RunTimers();
+  void RunDeferred();
+  void RefillBuffers();
+  void Reap();
+  void UpdateClock();
+
+  // Lists the phases walk; each connection has a flag saying it is listed.
+  void ListForFlush(Connection* c);
+  void ListForReap(Connection* c);
+  void ListForBuffers(Connection* c);
+  void ListForDelivery(Connection* c);
+  void ListListenerForReap(Listener* l);
+
+  Connection* NewConnection(int fd, bool connecting);
+  // Scratch for sendmsg headers, valid until the next submit returns (the kernel
+  // copies them when it consumes the entries: IORING_FEAT_SUBMIT_STABLE).
+  bool ReserveSendScratch(uint32_t iovcnt, msghdr** msg, iovec** iov);
+
+  std::unique_ptr<Ring> ring_;
+  std::unique_ptr<BufRing> buffers_;
+  std::unique_ptr<ConnectionPool> pool_;
+  TimerWheel timers_;
+  uint64_t now_ms_ = 0;
+  LoopStats stats_;
+  std::atomic<bool> stop_{false};
+
+  std::vector<Connection*> flush_list_;
+  std::vector<Connection*> flushing_;
+  std::vector<Connection*> reap_list_;
+  std::vector<Connection*> buffer_wait_;
+  std::vector<Connection*> delivery_list_;
+  std::vector<Listener*> listeners_;
+  std::vector<Listener*> listener_reap_;
+
+  std::vector<std::function<void()>> deferred_;
+  std::vector<std::function<void()>> running_;
+
+  // Post(): other threads append under the mutex and write the eventfd once per
+  // batch; the loop's pending read on the eventfd wakes it.
+  std::mutex post_mu_;
+  std::vector<std::function<void()>> posted_;
+  bool wake_pending_ = false;  // guarded by post_mu_
+  std::atomic<bool> has_posted_{false};
+  bool wake_closing_ = false;
+  int wake_fd_ = -1;
+  uint64_t wake_buf_ = 0;
+  Op wake_op_;
+  Op ignore_op_;
+
+  std::unique_ptr<iovec[]> iov_scratch_;
+  std::unique_ptr<msghdr[]> msg_scratch_;
+  uint32_t iov_used_ = 0;
+  uint32_t msg_used_ = 0;
+};
+
+}  // namespace engine
+
+#endif  // ENGINE_LOOP_H_

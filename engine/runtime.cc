@@ -1,0 +1,75 @@
+#include "engine/runtime.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+namespace engine {
+
+Runtime::~Runtime() {
+  Stop();
+  Join();
+}
+
+int Runtime::Start(const RuntimeOptions& options, std::function<void(Loop&, int)> init,
+                   SetupError* error) {
+  int n = options.threads < 1 ? 1 : options.threads;
+  loops_.assign(n, nullptr);
+  for (int i = 0; i < n; ++i) {
+    threads_.emplace_back([this, i, options, init] {
+      if (!options.cpus.empty()) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(options.cpus[i % options.cpus.size()], &set);
+        pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+      }
+      SetupError err;
+      std::unique_ptr<Loop> loop = Loop::Create(options.loop, &err);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!loop) {
+          if (failed_++ == 0) first_error_ = err;
+        } else {
+          loops_[i] = loop.get();
+        }
+      }
+      if (loop) init(*loop, i);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ++ready_;
+      }
+      cv_.notify_all();
+      if (!loop) return;
+      loop->Run();
+      loop.reset();  // on this thread, as the loop requires
+    });
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return ready_ == n; });
+  if (failed_ > 0) {
+    if (error) *error = first_error_;
+    int err = first_error_.err;
+    lock.unlock();
+    Stop();
+    Join();
+    return err;
+  }
+  return 0;
+}
+
+void Runtime::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Loop* loop : loops_) {
+    if (loop != nullptr) loop->Stop();
+  }
+}
+
+void Runtime::Join() {
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  loops_.clear();
+}
+
+}  // namespace engine

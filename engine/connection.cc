@@ -52,7 +52,7 @@ void Connection::Reset() {
   close_err_ = 0;
   send_head_ = send_tail_ = nullptr;
   queued_bytes_ = 0;
-  held_.clear();
+  std::vector<BufRef>().swap(held_);  // a pause's memory does not outlive the connection
   paused_ = eof_ = closing_ = ending_ = shutdown_pending_ = write_shut_ = false;
   connecting_ = waiting_buffers_ = flush_listed_ = reap_listed_ = deliver_listed_ = false;
   user_data = nullptr;

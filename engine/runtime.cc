@@ -40,6 +40,11 @@ int Runtime::Start(const RuntimeOptions& options, std::function<void(Loop&, int)
       cv_.notify_all();
       if (!loop) return;
       loop->Run();
+      {
+        // Stop() must no longer reach this loop once it is being torn down.
+        std::lock_guard<std::mutex> lock(mu_);
+        loops_[i] = nullptr;
+      }
       loop.reset();  // on this thread, as the loop requires
     });
   }

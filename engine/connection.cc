@@ -78,9 +78,9 @@ void Connection::ArmRecv() {
   ++recv_op_.in_flight;
 }
 
-void Connection::CancelRecv() {
+void Connection::CancelOp(Op* op) {
   io_uring_sqe* sqe = loop_->ring().GetSqe();
-  io_uring_prep_cancel(sqe, &recv_op_, 0);
+  io_uring_prep_cancel(sqe, op, 0);
   io_uring_sqe_set_data(sqe, &cancel_op_);
   ++cancel_op_.in_flight;
 }
@@ -130,7 +130,7 @@ void Connection::OnRecv(const Completion& c) {
 void Connection::PauseRecv() {
   if (paused_ || closing_) return;
   paused_ = true;
-  if (recv_op_.in_flight) CancelRecv();
+  if (recv_op_.in_flight) CancelOp(&recv_op_);
 }
 
 void Connection::ResumeRecv() {
@@ -295,11 +295,10 @@ void Connection::Close(int err) {
   if (closing_) return;
   closing_ = true;
   close_err_ = err;
-  if (recv_op_.in_flight || send_op_.in_flight || connect_op_.in_flight) {
-    io_uring_sqe* sqe = loop_->ring().GetSqe();
-    io_uring_prep_cancel_fd(sqe, fd_, IORING_ASYNC_CANCEL_ALL);
-    io_uring_sqe_set_data(sqe, &cancel_op_);
-    ++cancel_op_.in_flight;
+  // Cancel by user_data: the kernel finds those in a hash, where a cancel by fd
+  // would scan every pending request of the ring (quadratic over mass closes).
+  for (Op* op : {&recv_op_, &send_op_, &connect_op_}) {
+    if (op->in_flight > 0) CancelOp(op);
   }
   loop_->ListForReap(this);
 }

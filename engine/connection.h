@@ -122,7 +122,7 @@ class Connection final : public OpOwner {
   void OnSent(const Completion& c);
   void OnConnected(const Completion& c);
   void ArmRecv();
-  void CancelRecv();
+  void CancelOp(Op* op);
   // Builds this connection's sendmsg into the loop's scratch and submits it.
   void FlushSends();
   void FailSends(int err);

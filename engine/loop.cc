@@ -304,6 +304,10 @@ void Loop::Post(std::function<void()> fn) {
 
 void Loop::Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
 
+// The wheel fires once the truncated clock reaches the deadline; counting from a
+// fresh reading plus one keeps that from being early.
+void Loop::ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, MonotonicMs() + 1 + delay_ms); }
+
 // Phase 6. Recycled buffers go back to the kernel in one store; receives that
 // found the ring empty are armed again, but only when buffers did come back, so a
 // ring held empty by the application cannot make the loop spin.

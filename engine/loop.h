@@ -20,6 +20,8 @@
 // Between phases the completion queue holds no completion that was already seen.
 //
 // Threads: everything but Post() and Stop() must be called on the loop's thread.
+// Whoever destroys a loop must first be sure that no Post() or Stop() call from
+// another thread is still running (Runtime does this for its loops).
 #ifndef ENGINE_LOOP_H_
 #define ENGINE_LOOP_H_
 
@@ -96,7 +98,9 @@ class Loop final : public OpOwner {
   // Monotonic milliseconds, read once per turn.
   uint64_t now_ms() const { return now_ms_; }
   TimerWheel& timers() { return timers_; }
-  void ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, now_ms_ + delay_ms); }
+  // Fires t no earlier than delay_ms after this call (the clock is read here, not
+  // taken from the turn's start, and rounded up to the next millisecond).
+  void ArmTimer(Timer* t, uint64_t delay_ms);
 
   // Opens a listening socket (SO_REUSEPORT) and accepts on it with multishot accept.
   // Returns 0 and sets *out (owned by the loop; Listener::Close() to stop), or a

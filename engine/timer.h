@@ -54,8 +54,9 @@ class TimerWheel {
   TimerWheel(const TimerWheel&) = delete;
   TimerWheel& operator=(const TimerWheel&) = delete;
 
-  // Fires `t` at deadline_ms (absolute, on the same clock as Advance). A deadline
-  // that has passed fires at the next Advance. Re-arms `t` if it was armed.
+  // Fires `t` at deadline_ms (absolute, on the same clock as Advance). A deadline at
+  // or before now_ms() fires at the first Advance to a later millisecond. Re-arms
+  // `t` if it was armed.
   void Arm(Timer* t, uint64_t deadline_ms);
   void Cancel(Timer* t);
 

@@ -5,6 +5,7 @@
 // Prints "listening on H:P" once it accepts. Each received buffer is retained and
 // sent back as it is, without a copy; the buffer returns to the ring when the send
 // completes.
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
   options.threads = threads;
   engine::Runtime runtime;
   engine::SetupError error;
-  int listen_error = 0;
+  std::atomic<int> listen_error{0};  // written by each loop's thread
   int ret = runtime.Start(
       options,
       [&](engine::Loop& loop, int) {
@@ -74,9 +75,9 @@ int main(int argc, char** argv) {
       },
       &error);
   if (ret < 0) engine::DieWithSetupError(error);
-  if (listen_error < 0) {
+  if (int err = listen_error.load(); err < 0) {
     std::fprintf(stderr, "error: cannot listen on %s:%d: %s\n", host.c_str(), port,
-                 std::strerror(-listen_error));
+                 std::strerror(-err));
     return 1;
   }
   std::printf("listening on %s:%d\n", host.c_str(), port);

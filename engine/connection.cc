@@ -69,9 +69,10 @@ void Connection::OnCompletion(Op& op, const Completion& c) {
 
 // --- receiving -----------------------------------------------------------------
 
-void Connection::ArmRecv() {
+void Connection::ArmRecv(bool poll_first) {
   io_uring_sqe* sqe = loop_->ring().GetSqe();
   io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
+  if (poll_first) sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = loop_->buffers().group();
   io_uring_sqe_set_data(sqe, &recv_op_);
@@ -284,7 +285,7 @@ void Connection::OnConnected(const Completion& c) {
   }
   handler_->OnConnect(*this, 0);
   if (closing_) return;
-  ArmRecv();
+  if (!paused_) ArmRecv();  // else ResumeRecv arms it
   if (send_head_ != nullptr) loop_->ListForFlush(this);
   else if (ending_ || shutdown_pending_) AfterSendsDrained();
 }

@@ -121,7 +121,8 @@ class Connection final : public OpOwner {
   void OnRecv(const Completion& c);
   void OnSent(const Completion& c);
   void OnConnected(const Completion& c);
-  void ArmRecv();
+  // poll_first: wait for readable data before taking a buffer (after ENOBUFS).
+  void ArmRecv(bool poll_first = false);
   void CancelOp(Op* op);
   // Builds this connection's sendmsg into the loop's scratch and submits it.
   void FlushSends();

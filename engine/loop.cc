@@ -308,19 +308,22 @@ void Loop::Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn));
 // fresh reading plus one keeps that from being early.
 void Loop::ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, MonotonicMs() + 1 + delay_ms); }
 
-// Phase 6. Recycled buffers go back to the kernel in one store; receives that
-// found the ring empty are armed again, but only when buffers did come back, so a
-// ring held empty by the application cannot make the loop spin.
+// Phase 6. Recycled buffers go back to the kernel in one store. Receives that
+// found the ring empty are armed again while the ring has buffers; each is armed
+// poll-first, so one whose socket has nothing to read takes no buffer and cannot
+// fail with ENOBUFS again. A ring held empty by the application arms nothing, so
+// the loop cannot spin.
 void Loop::RefillBuffers() {
-  uint32_t published = buffers_->Commit();
-  if (published == 0 || buffer_wait_.empty()) return;
-  size_t n = std::min<size_t>(buffer_wait_.size(), buffers_->available());
-  for (size_t i = 0; i < n; ++i) {
-    Connection* c = buffer_wait_[i];
+  buffers_->Commit();
+  if (buffer_wait_.empty() || buffers_->available() == 0) return;
+  waking_.swap(buffer_wait_);
+  for (Connection* c : waking_) {
     c->waiting_buffers_ = false;
-    if (!c->closing_ && !c->paused_ && !c->eof_ && c->recv_op_.in_flight == 0) c->ArmRecv();
+    if (!c->closing_ && !c->paused_ && !c->eof_ && c->recv_op_.in_flight == 0) {
+      c->ArmRecv(/*poll_first=*/true);
+    }
   }
-  buffer_wait_.erase(buffer_wait_.begin(), buffer_wait_.begin() + static_cast<std::ptrdiff_t>(n));
+  waking_.clear();
 }
 
 // Phase 7.

@@ -157,6 +157,7 @@ class Loop final : public OpOwner {
   std::vector<Connection*> flushing_;
   std::vector<Connection*> reap_list_;
   std::vector<Connection*> buffer_wait_;
+  std::vector<Connection*> waking_;
   std::vector<Connection*> delivery_list_;
   std::vector<Listener*> listeners_;
   std::vector<Listener*> listener_reap_;

@@ -1,0 +1,222 @@
+// Tests for engine/runtime.cc: loops on threads, CPU pinning, shutdown, and
+// SO_REUSEPORT listeners sharing a port.
+#include "engine/runtime.h"
+
+#include <gtest/gtest.h>
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "engine/listener.h"
+#include "tests/engine/test_util.h"
+
+namespace engine {
+namespace {
+
+using std::chrono::milliseconds;
+
+// Runs fn on the loop's thread and returns its result (or `otherwise` after 5 s).
+template <typename T>
+T OnLoop(Loop* loop, std::function<T()> fn, T otherwise) {
+  auto done = std::make_shared<std::promise<T>>();
+  std::future<T> result = done->get_future();
+  loop->Post([done, fn] { done->set_value(fn()); });
+  if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    ADD_FAILURE() << "a Post()ed function did not run within 5 s";
+    return otherwise;
+  }
+  return result.get();
+}
+
+bool CpusAvailable(std::initializer_list<int> cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) != 0) return false;
+  for (int cpu : cpus) {
+    if (!CPU_ISSET(cpu, &set)) return false;
+  }
+  return true;
+}
+
+// Joins the runtime, failing (instead of hanging) when that takes over timeout_ms.
+void StopAndJoinWithin(Runtime& rt, int timeout_ms) {
+  std::promise<void> joined;
+  std::future<void> done = joined.get_future();
+  std::thread joiner([&] {
+    rt.Stop();
+    rt.Join();
+    joined.set_value();
+  });
+  if (done.wait_for(milliseconds(timeout_ms)) != std::future_status::ready) {
+    std::fprintf(stderr, "FAILED: Stop() + Join() did not return within %d ms\n", timeout_ms);
+    std::_Exit(1);  // the loop threads cannot be joined: end the binary
+  }
+  joiner.join();
+}
+
+struct InitCall {
+  int index;
+  std::thread::id thread;
+  Loop* loop;
+};
+
+TEST(Runtime, StartRunsInitOnEachLoopThreadWithItsIndexAndLoop) {
+  std::mutex mu;
+  std::vector<InitCall> calls;
+  Runtime rt;
+  SetupError err;
+  RuntimeOptions options;
+  options.threads = 2;
+  ASSERT_EQ(rt.Start(
+                options,
+                [&](Loop& loop, int index) {
+                  std::lock_guard<std::mutex> lock(mu);
+                  calls.push_back({index, std::this_thread::get_id(), &loop});
+                },
+                &err),
+            0)
+      << err.message;
+
+  // Start() returned only after both inits ran.
+  std::lock_guard<std::mutex> lock(mu);
+  ASSERT_EQ(calls.size(), 2u);
+  ASSERT_EQ(rt.size(), 2);
+  std::set<int> indices;
+  for (const InitCall& c : calls) {
+    indices.insert(c.index);
+    EXPECT_NE(c.thread, std::this_thread::get_id());
+    EXPECT_EQ(rt.loop(c.index), c.loop);
+  }
+  EXPECT_EQ(indices, (std::set<int>{0, 1}));
+  EXPECT_NE(calls[0].thread, calls[1].thread);
+  EXPECT_NE(calls[0].loop, calls[1].loop);
+  // Each loop runs on the thread that ran its init.
+  for (const InitCall& c : calls) {
+    std::thread::id runs_on = OnLoop<std::thread::id>(
+        c.loop, [] { return std::this_thread::get_id(); }, std::thread::id());
+    EXPECT_EQ(runs_on, c.thread) << "loop " << c.index;
+  }
+  StopAndJoinWithin(rt, 5000);
+}
+
+TEST(Runtime, PinnedThreadRunsOnItsCpu) {
+  if (!CpusAvailable({0})) GTEST_SKIP() << "CPU 0 is not in this process's affinity mask";
+  Runtime rt;
+  SetupError err;
+  RuntimeOptions options;
+  options.threads = 1;
+  options.cpus = {0};
+  ASSERT_EQ(rt.Start(
+                options, [](Loop&, int) {}, &err),
+            0)
+      << err.message;
+  int cpu = OnLoop<int>(
+      rt.loop(0), [] { return sched_getcpu(); }, -1);
+  EXPECT_EQ(cpu, 0);
+  StopAndJoinWithin(rt, 5000);
+}
+
+TEST(Runtime, ThreadIIsPinnedToCpusIModuloTheirCount) {
+  if (!CpusAvailable({0, 1})) GTEST_SKIP() << "needs CPUs 0 and 1";
+  Runtime rt;
+  SetupError err;
+  RuntimeOptions options;
+  options.threads = 3;
+  options.cpus = {1, 0};
+  ASSERT_EQ(rt.Start(
+                options, [](Loop&, int) {}, &err),
+            0)
+      << err.message;
+  const int want[] = {1, 0, 1};
+  for (int i = 0; i < 3; ++i) {
+    // The affinity mask, not just where it happens to run right now.
+    int only_cpu = OnLoop<int>(
+        rt.loop(i),
+        [] {
+          cpu_set_t set;
+          CPU_ZERO(&set);
+          sched_getaffinity(0, sizeof(set), &set);
+          if (CPU_COUNT(&set) != 1) return -CPU_COUNT(&set);
+          return sched_getcpu();
+        },
+        -100);
+    EXPECT_EQ(only_cpu, want[i]) << "thread " << i;
+  }
+  StopAndJoinWithin(rt, 5000);
+}
+
+TEST(Runtime, StopAndJoinReturnWhileLoopsAreIdle) {
+  Runtime rt;
+  SetupError err;
+  RuntimeOptions options;
+  options.threads = 2;
+  ASSERT_EQ(rt.Start(
+                options, [](Loop&, int) {}, &err),
+            0)
+      << err.message;
+  std::this_thread::sleep_for(milliseconds(50));  // both loops block in the kernel
+  StopAndJoinWithin(rt, 5000);
+}
+
+class CountingAcceptor : public AcceptHandler {
+ public:
+  void OnAccept(Connection&) override { ++accepted; }  // no handler: the engine closes it
+  std::atomic<int> accepted{0};
+};
+
+TEST(Runtime, TwoLoopsListenOnOnePortWithReusePort) {
+  const uint16_t port = engine_test::UnusedPort();
+  ASSERT_NE(port, 0);
+  CountingAcceptor acceptors[2];  // outlive the runtime
+  std::atomic<int> listen_result[2] = {1, 1};
+  std::atomic<int> bound_port[2] = {0, 0};
+  Runtime rt;
+  SetupError err;
+  RuntimeOptions options;
+  options.threads = 2;
+  ASSERT_EQ(rt.Start(
+                options,
+                [&](Loop& loop, int i) {
+                  ListenOptions listen;
+                  listen.host = "127.0.0.1";
+                  listen.port = port;
+                  Listener* listener = nullptr;
+                  listen_result[i] = loop.Listen(listen, &acceptors[i], &listener);
+                  if (listener != nullptr) bound_port[i] = listener->port();
+                },
+                &err),
+            0)
+      << err.message;
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(listen_result[i].load(), 0) << "loop " << i;
+    EXPECT_EQ(bound_port[i].load(), port) << "loop " << i;
+  }
+
+  // The kernel spreads connections across both sockets; each loop accepts some.
+  std::vector<engine_test::Fd> clients;
+  for (int i = 0; i < 200 && (acceptors[0].accepted == 0 || acceptors[1].accepted == 0); ++i) {
+    clients.push_back(engine_test::ConnectLoopback(port));
+    ASSERT_TRUE(clients.back().valid());
+    int total = static_cast<int>(clients.size());
+    for (int wait = 0; wait < 500 && acceptors[0].accepted + acceptors[1].accepted < total;
+         ++wait) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+  }
+  EXPECT_GT(acceptors[0].accepted.load(), 0);
+  EXPECT_GT(acceptors[1].accepted.load(), 0);
+  StopAndJoinWithin(rt, 5000);
+}
+
+}  // namespace
+}  // namespace engine

@@ -1,0 +1,289 @@
+#include "http/parser.h"
+
+#include <llhttp.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace http {
+namespace {
+constexpr size_t kArenaBlock = 4096;
+}  // namespace
+
+// --- Arena ---------------------------------------------------------------------
+
+void Arena::Begin() {
+  if (blocks_.empty()) blocks_.push_back(Block{std::make_unique<char[]>(kArenaBlock), kArenaBlock, 0});
+  span_start_ = blocks_.back().used;
+}
+
+void Arena::Append(std::string_view piece) {
+  Block* b = &blocks_.back();
+  if (b->used + piece.size() > b->size) {
+    // The open span moves to a fresh block big enough for it; nothing points at it
+    // yet, since its view is handed out only by Finish().
+    size_t open = b->used - span_start_;
+    size_t size = std::max(kArenaBlock, (open + piece.size()) * 2);
+    Block fresh{std::make_unique<char[]>(size), size, open};
+    std::memcpy(fresh.data.get(), b->data.get() + span_start_, open);
+    b->used = span_start_;
+    blocks_.push_back(std::move(fresh));
+    b = &blocks_.back();
+    span_start_ = 0;
+  }
+  std::memcpy(b->data.get() + b->used, piece.data(), piece.size());
+  b->used += piece.size();
+  total_ += piece.size();
+}
+
+std::string_view Arena::Finish() {
+  const Block& b = blocks_.back();
+  return {b.data.get() + span_start_, b.used - span_start_};
+}
+
+void Arena::Reset() {
+  if (blocks_.size() > 1) blocks_.erase(blocks_.begin() + 1, blocks_.end());
+  if (!blocks_.empty()) blocks_.front().used = 0;
+  span_start_ = 0;
+  total_ = 0;
+}
+
+void MessageHead::Clear() {
+  method = 0;
+  status = 0;
+  http_major = http_minor = 1;
+  url = status_text = {};
+  headers.clear();
+  trailers.clear();
+  keep_alive = upgrade = chunked = has_content_length = false;
+  content_length = 0;
+  arena.Reset();
+}
+
+// --- llhttp glue -----------------------------------------------------------------
+
+struct Parser::llhttp_impl {
+  llhttp_t parser;
+};
+
+struct Parser::Callbacks {
+  static Parser* Self(llhttp_t* p) { return static_cast<Parser*>(p->data); }
+
+  static int MessageBegin(llhttp_t* p) {
+    Parser* self = Self(p);
+    self->head_ = self->events_->OnMessageBegin();
+    self->head_->Clear();
+    self->headers_done_ = false;
+    self->input_retained_ = false;
+    self->header_bytes_ = 0;
+    self->open_field_ = Field::kNone;
+    return 0;
+  }
+  static int Url(llhttp_t* p, const char* at, size_t len) {
+    return Self(p)->OnSpan(Field::kUrl, at, len);
+  }
+  static int Status(llhttp_t* p, const char* at, size_t len) {
+    return Self(p)->OnSpan(Field::kStatus, at, len);
+  }
+  static int HeaderField(llhttp_t* p, const char* at, size_t len) {
+    return Self(p)->OnSpan(Field::kName, at, len);
+  }
+  static int HeaderValue(llhttp_t* p, const char* at, size_t len) {
+    return Self(p)->OnSpan(Field::kValue, at, len);
+  }
+  static int UrlComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kUrl); }
+  static int StatusComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kStatus); }
+  static int FieldComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kName); }
+  static int ValueComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kValue); }
+
+  static int HeadersComplete(llhttp_t* p) {
+    Parser* self = Self(p);
+    MessageHead& h = *self->head_;
+    h.method = p->method;
+    h.status = p->status_code;
+    h.http_major = p->http_major;
+    h.http_minor = p->http_minor;
+    h.keep_alive = llhttp_should_keep_alive(p) != 0;
+    h.upgrade = p->upgrade != 0;
+    h.chunked = (p->flags & F_CHUNKED) != 0;
+    h.has_content_length = (p->flags & F_CONTENT_LENGTH) != 0;
+    h.content_length = p->content_length;
+    self->headers_done_ = true;
+    self->header_bytes_ = 0;
+    int r = self->events_->OnHeadersComplete(h);
+    if (r == 2) return 2;  // llhttp: stop after this head (upgrade), see Execute
+    return r == 1 ? 1 : 0;
+  }
+  static int Body(llhttp_t* p, const char* at, size_t len) {
+    Self(p)->events_->OnBody(std::string_view(at, len));
+    return 0;
+  }
+  static int ChunkBoundary(llhttp_t* p) {
+    Self(p)->header_bytes_ = 0;  // as Node: trailers are counted afresh
+    return 0;
+  }
+  static int MessageComplete(llhttp_t* p) {
+    Parser* self = Self(p);
+    MessageHead* h = self->head_;
+    self->head_ = nullptr;
+    self->open_field_ = Field::kNone;
+    self->events_->OnMessageComplete(*h);
+    return 0;
+  }
+
+  static const llhttp_settings_t* Settings() {
+    static const llhttp_settings_t settings = [] {
+      llhttp_settings_t s;
+      llhttp_settings_init(&s);
+      s.on_message_begin = MessageBegin;
+      s.on_url = Url;
+      s.on_status = Status;
+      s.on_header_field = HeaderField;
+      s.on_header_value = HeaderValue;
+      s.on_url_complete = UrlComplete;
+      s.on_status_complete = StatusComplete;
+      s.on_header_field_complete = FieldComplete;
+      s.on_header_value_complete = ValueComplete;
+      s.on_headers_complete = HeadersComplete;
+      s.on_body = Body;
+      s.on_chunk_header = ChunkBoundary;
+      s.on_chunk_complete = ChunkBoundary;
+      s.on_message_complete = MessageComplete;
+      return s;
+    }();
+    return &settings;
+  }
+};
+
+Parser::Parser(ParserType type, const ParserOptions& options, ParserEvents* events)
+    : impl_(std::make_unique<llhttp_impl>()), events_(events), options_(options) {
+  llhttp_init(&impl_->parser, type == ParserType::kRequest ? HTTP_REQUEST : HTTP_RESPONSE,
+              Callbacks::Settings());
+  impl_->parser.data = this;
+  Reset();
+}
+
+Parser::~Parser() = default;
+
+void Parser::Reset() {
+  llhttp_reset(&impl_->parser);
+  if (options_.lenient) {
+    llhttp_set_lenient_headers(&impl_->parser, 1);
+    llhttp_set_lenient_chunked_length(&impl_->parser, 1);
+    llhttp_set_lenient_keep_alive(&impl_->parser, 1);
+  }
+  head_ = nullptr;
+  headers_done_ = false;
+  open_field_ = Field::kNone;
+}
+
+int Parser::CountHeaderBytes(size_t len) {
+  header_bytes_ += len;
+  if (header_bytes_ >= options_.max_header_size) {
+    llhttp_set_error_reason(&impl_->parser, "HPE_HEADER_OVERFLOW:Header overflow");
+    return HPE_USER;
+  }
+  return 0;
+}
+
+// A piece of a field. The first piece in an input marks the input as holding
+// views of this message; a field that continues from an earlier input already
+// lives in the arena and grows there.
+int Parser::OnSpan(Field field, const char* at, size_t len) {
+  if (int r = CountHeaderBytes(len); r != 0) return r;
+  if (open_field_ == field) {
+    if (open_in_arena_) {
+      head_->arena.Append(std::string_view(at, len));
+      copied_bytes_ += len;
+    } else {
+      open_len_ += len;  // contiguous within this input
+    }
+    return 0;
+  }
+  open_field_ = field;
+  open_start_ = at;
+  open_len_ = len;
+  open_in_arena_ = false;
+  if (!input_retained_) {
+    input_retained_ = true;
+    events_->OnRetainInput();
+  }
+  return 0;
+}
+
+int Parser::OnSpanComplete(Field field) {
+  std::string_view value;
+  if (open_field_ == field) {
+    value = open_in_arena_ ? head_->arena.Finish() : std::string_view(open_start_, open_len_);
+  }
+  open_field_ = Field::kNone;
+  Store(field, value);
+  return 0;
+}
+
+void Parser::Store(Field field, std::string_view value) {
+  switch (field) {
+    case Field::kUrl: head_->url = value; break;
+    case Field::kStatus: head_->status_text = value; break;
+    case Field::kName: pending_name_ = value; break;
+    case Field::kValue:
+      (headers_done_ ? head_->trailers : head_->headers).push_back({pending_name_, value});
+      break;
+    case Field::kNone: break;
+  }
+}
+
+// At the end of an input, a field still open is copied to the arena: the input's
+// buffer is not kept for it.
+void Parser::SaveOpenSpan() {
+  if (open_field_ == Field::kNone || open_in_arena_ || head_ == nullptr) return;
+  head_->arena.Begin();
+  head_->arena.Append(std::string_view(open_start_, open_len_));
+  copied_bytes_ += open_len_;
+  open_in_arena_ = true;
+}
+
+ParseResult Parser::Execute(std::string_view data) {
+  input_retained_ = false;
+  llhttp_t* p = &impl_->parser;
+  llhttp_errno_t err = llhttp_execute(p, data.data(), data.size());
+  ParseResult result;
+  result.consumed = data.size();
+  if (err == HPE_OK) {
+    SaveOpenSpan();
+    return result;
+  }
+  result.consumed = static_cast<size_t>(llhttp_get_error_pos(p) - data.data());
+  if (err == HPE_PAUSED_UPGRADE) {
+    // The head of a CONNECT or Upgrade request that the caller takes over: what
+    // follows it is not HTTP.
+    result.upgraded = true;
+    llhttp_resume_after_upgrade(p);
+    return result;
+  }
+  const char* reason = llhttp_get_error_reason(p);
+  result.error = err;
+  if (err == HPE_USER && reason != nullptr && std::strncmp(reason, "HPE_HEADER_OVERFLOW", 19) == 0) {
+    result.error = kHeaderOverflow;
+    result.code = "HPE_HEADER_OVERFLOW";
+    result.reason = "Header overflow";
+  } else {
+    result.code = llhttp_errno_name(err);
+    result.reason = reason != nullptr ? reason : "";
+  }
+  return result;
+}
+
+ParseResult Parser::Finish() {
+  ParseResult result;
+  llhttp_errno_t err = llhttp_finish(&impl_->parser);
+  if (err != HPE_OK) {
+    result.error = err;
+    result.code = llhttp_errno_name(err);
+    const char* reason = llhttp_get_error_reason(&impl_->parser);
+    result.reason = reason != nullptr ? reason : "";
+  }
+  return result;
+}
+
+}  // namespace http

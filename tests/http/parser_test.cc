@@ -1,0 +1,192 @@
+// Golden traces for the llhttp glue: each input is parsed whole and split at every
+// byte offset, and must give the same trace. Inputs that were not retained are
+// overwritten right after Execute(), as a recycled ring buffer would be, so a view
+// that points into an unretained input shows up as garbage in the trace.
+#include "http/parser.h"
+
+#include <gtest/gtest.h>
+#include <llhttp.h>
+
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace {
+
+class Trace final : public http::ParserEvents {
+ public:
+  http::MessageHead* OnMessageBegin() override {
+    heads_.emplace_back();
+    return &heads_.back();
+  }
+  void OnRetainInput() override { retained_ = true; }
+  int OnHeadersComplete(http::MessageHead& h) override {
+    head_lines_.push_back(Describe(h));
+    return skip_body_ ? 1 : 0;
+  }
+  void OnBody(std::string_view data) override { body_.append(data); }
+  void OnMessageComplete(http::MessageHead& h) override {
+    // Views of the head must still be intact at the end of the message.
+    std::string line = "complete " + Describe(h) + " body=" + body_;
+    for (const auto& t : h.trailers) line += " trailer[" + std::string(t.name) + "=" + std::string(t.value) + "]";
+    log_.push_back(line);
+    body_.clear();
+  }
+
+  static std::string Describe(const http::MessageHead& h) {
+    std::string s = std::string(llhttp_method_name(static_cast<llhttp_method_t>(h.method))) + " " +
+                    std::string(h.url) + " " + std::to_string(h.http_major) + "." +
+                    std::to_string(h.http_minor) + (h.keep_alive ? " ka" : " close");
+    for (const auto& f : h.headers) s += " [" + std::string(f.name) + ": " + std::string(f.value) + "]";
+    return s;
+  }
+
+  bool retained_ = false;
+  bool skip_body_ = false;
+  std::deque<http::MessageHead> heads_;
+  std::vector<std::string> head_lines_;
+  std::vector<std::string> log_;
+  std::string body_;
+};
+
+struct Outcome {
+  std::vector<std::string> log;
+  uint64_t copied = 0;
+  http::ParseResult last;
+};
+
+// Feeds `input` in pieces cut at `cuts`; an unretained piece is scribbled over.
+Outcome Parse(const std::string& input, const std::vector<size_t>& cuts, http::ParserOptions opts = {}) {
+  Trace trace;
+  http::Parser parser(http::ParserType::kRequest, opts, &trace);
+  std::deque<std::string> pieces;
+  size_t start = 0;
+  Outcome run;
+  std::vector<size_t> ends = cuts;
+  ends.push_back(input.size());
+  for (size_t end : ends) {
+    pieces.push_back(input.substr(start, end - start));
+    start = end;
+    trace.retained_ = false;
+    run.last = parser.Execute(pieces.back());
+    if (!trace.retained_) pieces.back().assign(pieces.back().size(), '#');
+    if (run.last.error != 0) break;
+  }
+  run.log = trace.log_;
+  run.copied = parser.copied_bytes();
+  return run;
+}
+
+void ExpectSameAtEverySplit(const std::string& input, const std::vector<std::string>& expected) {
+  Outcome whole = Parse(input, {});
+  ASSERT_EQ(whole.last.error, 0) << whole.last.code << ": " << whole.last.reason;
+  EXPECT_EQ(whole.log, expected);
+  EXPECT_EQ(whole.copied, 0u) << "a request inside one buffer must not be copied";
+  for (size_t cut = 1; cut < input.size(); ++cut) {
+    Outcome split = Parse(input, {cut});
+    ASSERT_EQ(split.last.error, 0) << "cut at " << cut;
+    EXPECT_EQ(split.log, expected) << "cut at " << cut;
+  }
+  // Three pieces: every pair of cuts over a short prefix of offsets.
+  for (size_t a = 1; a < input.size() && a < 40; ++a) {
+    for (size_t b = a + 1; b < input.size(); b += 3) {
+      Outcome split = Parse(input, {a, b});
+      EXPECT_EQ(split.log, expected) << "cuts at " << a << "," << b;
+    }
+  }
+}
+
+TEST(Parser, SimpleGetGivesTheSameTraceAtEverySplit) {
+  ExpectSameAtEverySplit("GET /hello?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t/1\r\n\r\n",
+                         {"complete GET /hello?x=1 1.1 ka [Host: example.com] [User-Agent: t/1] body="});
+}
+
+TEST(Parser, ContentLengthBodyIsDeliveredWhole) {
+  ExpectSameAtEverySplit("POST /p HTTP/1.1\r\nContent-Length: 11\r\n\r\nhello world",
+                         {"complete POST /p 1.1 ka [Content-Length: 11] body=hello world"});
+}
+
+TEST(Parser, ChunkedBodyWithTrailersIsDeliveredWhole) {
+  ExpectSameAtEverySplit(
+      "POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n"
+      "X-Sum: abc\r\n\r\n",
+      {"complete POST /c 1.1 ka [Transfer-Encoding: chunked] body=hello world trailer[X-Sum=abc]"});
+}
+
+TEST(Parser, PipelinedRequestsComeOutInOrder) {
+  ExpectSameAtEverySplit(
+      "GET /a HTTP/1.1\r\nHost: h\r\n\r\nGET /b HTTP/1.1\r\nHost: h\r\n\r\n"
+      "POST /c HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /d HTTP/1.0\r\n\r\n",
+      {"complete GET /a 1.1 ka [Host: h] body=", "complete GET /b 1.1 ka [Host: h] body=",
+       "complete POST /c 1.1 ka [Content-Length: 3] body=abc", "complete GET /d 1.0 close body="});
+}
+
+TEST(Parser, EmptyHeaderValueIsEmpty) {
+  ExpectSameAtEverySplit("GET / HTTP/1.1\r\nX-Empty:\r\nX-B: b\r\n\r\n",
+                         {"complete GET / 1.1 ka [X-Empty: ] [X-B: b] body="});
+}
+
+TEST(Parser, ConnectionCloseAndHttp10KeepAliveAreReported) {
+  ExpectSameAtEverySplit("GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+                         {"complete GET / 1.1 close [Connection: close] body="});
+  ExpectSameAtEverySplit("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                         {"complete GET / 1.0 ka [Connection: keep-alive] body="});
+}
+
+TEST(Parser, OnlyAFieldThatStraddlesTwoInputsIsCopied) {
+  std::string input = "GET /path HTTP/1.1\r\nHost: example.com\r\n\r\n";
+  size_t cut = input.find("example") + 3;  // inside the Host value
+  Outcome split = Parse(input, {cut});
+  ASSERT_EQ(split.log.size(), 1u);
+  EXPECT_EQ(split.log[0], "complete GET /path 1.1 ka [Host: example.com] body=");
+  // Only the part of the value that was in the first input is copied, then the rest
+  // is appended to it: "exa" + "mple.com".
+  EXPECT_EQ(split.copied, std::string("example.com").size());
+}
+
+TEST(Parser, HeadersOverTheLimitFailWithHeaderOverflow) {
+  http::ParserOptions opts;
+  opts.max_header_size = 64;
+  std::string input = "GET / HTTP/1.1\r\nX-Long: " + std::string(100, 'a') + "\r\n\r\n";
+  Outcome run = Parse(input, {}, opts);
+  EXPECT_EQ(run.last.error, http::Parser::kHeaderOverflow);
+  EXPECT_STREQ(run.last.code, "HPE_HEADER_OVERFLOW");
+  EXPECT_TRUE(run.log.empty());
+}
+
+TEST(Parser, DefaultLimitCountsUrlNamesAndValuesLikeNode) {
+  // Node counts the bytes of the URL, names and values (not the method, the
+  // version, separators or CRLFs) and fails once the count reaches 8192.
+  std::string name = "X-Fill";
+  std::string under(8192 - 1 - 1 - name.size(), 'v');  // "/" + name + value = 8191
+  Outcome ok = Parse("GET / HTTP/1.1\r\n" + name + ": " + under + "\r\n\r\n", {});
+  EXPECT_EQ(ok.last.error, 0) << ok.last.code;
+  Outcome over = Parse("GET / HTTP/1.1\r\n" + name + ": " + under + "v\r\n\r\n", {});
+  EXPECT_EQ(over.last.error, http::Parser::kHeaderOverflow);
+}
+
+TEST(Parser, MalformedRequestLineReportsLlhttpCode) {
+  Outcome run = Parse("GE T / HTTP/1.1\r\n\r\n", {});
+  EXPECT_NE(run.last.error, 0);
+  EXPECT_EQ(std::string(run.last.code).rfind("HPE_", 0), 0u) << run.last.code;
+}
+
+TEST(Parser, ContentLengthWithTransferEncodingIsRejectedUnlessLenient) {
+  std::string smuggle =
+      "POST / HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+  Outcome strict = Parse(smuggle, {});
+  EXPECT_NE(strict.last.error, 0);
+  http::ParserOptions lenient;
+  lenient.lenient = true;
+  Outcome loose = Parse(smuggle, {}, lenient);
+  EXPECT_EQ(loose.last.error, 0) << loose.last.code;
+}
+
+TEST(Parser, UpgradeStopsAfterTheHeadAndReportsConsumedBytes) {
+  std::string head = "GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+  Outcome run = Parse(head + "RAWBYTES", {});
+  EXPECT_TRUE(run.last.upgraded);
+  EXPECT_EQ(run.last.consumed, head.size());
+}
+
+}  // namespace

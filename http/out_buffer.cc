@@ -1,0 +1,72 @@
+#include "http/out_buffer.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace http {
+namespace {
+constexpr size_t kBlock = 2048;
+}  // namespace
+
+char* OutBuf::Reserve(size_t n) {
+  if (blocks_.empty() || blocks_.back().size - blocks_.back().used < n) {
+    size_t size = std::max(kBlock, n);
+    blocks_.push_back(Block{std::make_unique<char[]>(size), size, 0});
+  }
+  Block& b = blocks_.back();
+  return b.data.get() + b.used;
+}
+
+void OutBuf::Commit(char* end) {
+  Block& b = blocks_.back();
+  char* start = b.data.get() + b.used;
+  size_t n = static_cast<size_t>(end - start);
+  b.used += n;
+  Push(start, n);
+}
+
+void OutBuf::Copy(std::string_view bytes) {
+  if (bytes.empty()) return;
+  char* p = Reserve(bytes.size());
+  std::memcpy(p, bytes.data(), bytes.size());
+  Commit(p + bytes.size());
+}
+
+void OutBuf::Adopt(std::string&& bytes) {
+  if (bytes.empty()) return;
+  adopted_.push_back(std::move(bytes));
+  Push(adopted_.back().data(), adopted_.back().size());
+}
+
+void OutBuf::Reference(std::string_view bytes) {
+  if (!bytes.empty()) Push(bytes.data(), bytes.size());
+}
+
+void OutBuf::Push(const char* p, size_t n) {
+  if (n == 0) return;
+  pending_bytes_ += n;
+  if (!pending_.empty()) {
+    iovec& last = pending_.back();
+    if (static_cast<const char*>(last.iov_base) + last.iov_len == p) {
+      last.iov_len += n;
+      return;
+    }
+  }
+  pending_.push_back(iovec{const_cast<char*>(p), n});
+}
+
+void OutBuf::TakePending(std::vector<iovec>* out) {
+  out->insert(out->end(), pending_.begin(), pending_.end());
+  pending_.clear();
+  pending_bytes_ = 0;
+}
+
+void OutBuf::Reset() {
+  if (blocks_.size() > 1) blocks_.erase(blocks_.begin() + 1, blocks_.end());
+  if (!blocks_.empty()) blocks_.front().used = 0;
+  adopted_.clear();
+  pending_.clear();
+  pending_bytes_ = 0;
+}
+
+}  // namespace http

@@ -1,0 +1,168 @@
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <unordered_set>
+
+#include "engine/connection.h"
+#include "engine/listener.h"
+#include "engine/loop.h"
+#include "engine/runtime.h"
+#include "http/server_connection.h"
+
+namespace http {
+
+std::atomic<size_t> maxHeaderSize{8192};
+
+// What one loop of the server holds. Touched only on that loop's thread.
+struct Server::LoopState final : engine::AcceptHandler {
+  Server* server = nullptr;
+  int index = 0;
+  engine::Loop* loop = nullptr;
+  engine::Listener* listener = nullptr;
+  std::unordered_set<ServerConnection*> connections;
+  bool closing = false;
+  bool reported = false;  // counted in open_loops_ as closed
+
+  void OnAccept(engine::Connection& c) override {
+    auto* sc = new ServerConnection(server, &c, index);
+    connections.insert(sc);
+    server->emit<"connection">(static_cast<Socket&>(*sc));
+  }
+};
+
+Server::Server(ServerOptions options) : options_(std::move(options)) {}
+
+Server::~Server() {
+  if (runtime_) {
+    runtime_->Stop();
+    runtime_->Join();
+  }
+}
+
+size_t Server::max_header_size() const {
+  return options_.maxHeaderSize != 0 ? options_.maxHeaderSize : maxHeaderSize.load();
+}
+
+Server& Server::listen(uint16_t port, std::string host, int threads, std::function<void()> cb) {
+  if (cb) once<"listening">(std::move(cb));
+  int n = threads < 1 ? 1 : threads;
+  for (int i = 0; i < n; ++i) {
+    loops_.push_back(std::make_unique<LoopState>());
+    loops_.back()->server = this;
+    loops_.back()->index = i;
+  }
+  runtime_ = std::make_unique<engine::Runtime>();
+  engine::RuntimeOptions ro;
+  ro.threads = n;
+  std::atomic<int> listen_error{0};
+  std::atomic<uint16_t> bound{port};
+  std::mutex order;  // the first loop binds; the others reuse its port (port 0)
+  engine::SetupError setup;
+  int ret = runtime_->Start(
+      ro,
+      [&](engine::Loop& loop, int i) {
+        LoopState& st = *loops_[i];
+        st.loop = &loop;
+        std::lock_guard<std::mutex> lock(order);
+        engine::ListenOptions lo;
+        lo.host = host;
+        lo.port = bound.load();
+        int r = loop.Listen(lo, &st, &st.listener);
+        if (r < 0) {
+          listen_error = r;
+        } else if (bound.load() == 0) {
+          bound = st.listener->port();
+        }
+      },
+      &setup);
+  if (ret < 0) {
+    emit<"error">(Error::ErrnoException(setup.err, "io_uring_setup", setup.message));
+    return *this;
+  }
+  if (listen_error.load() < 0) {
+    int err = -listen_error.load();
+    runtime_->Stop();
+    runtime_->Join();
+    runtime_.reset();
+    loops_.clear();
+    emit<"error">(Error::UvExceptionWithHostPort(err, "listen", host, port));
+    return *this;
+  }
+  port_ = bound.load();
+  open_loops_ = n;
+  listening_ = true;
+  loops_[0]->loop->Post([this] { emit<"listening">(); });
+  return *this;
+}
+
+Server& Server::close(std::function<void()> cb) {
+  if (cb) {
+    std::lock_guard<std::mutex> lock(mu_);
+    close_cbs_.push_back(std::move(cb));
+  }
+  if (closing_.exchange(true) || !runtime_) return *this;
+  listening_ = false;
+  for (auto& st : loops_) {
+    LoopState* s = st.get();
+    s->loop->Post([this, s] {
+      s->closing = true;
+      if (s->listener != nullptr) s->listener->Close();
+      s->listener = nullptr;
+      // Copy: closing an idle connection can remove it from the set at once.
+      std::vector<ServerConnection*> conns(s->connections.begin(), s->connections.end());
+      for (ServerConnection* c : conns) c->CloseWhenIdle();
+      if (s->connections.empty()) LoopClosed(*s);
+    });
+  }
+  return *this;
+}
+
+void Server::ConnectionClosed(int loop_index, ServerConnection* c) {
+  LoopState& st = *loops_[loop_index];
+  st.connections.erase(c);
+  if (st.closing && st.connections.empty()) LoopClosed(st);
+}
+
+// Once every loop has stopped accepting and lost its last connection, the server
+// is closed: 'close' and the close callbacks run on the loop that finished last.
+void Server::LoopClosed(LoopState& st) {
+  if (st.reported) return;
+  st.reported = true;
+  if (--open_loops_ != 0) return;
+  std::vector<std::function<void()>> cbs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cbs.swap(close_cbs_);
+  }
+  emit<"close">();
+  for (auto& cb : cbs) cb();
+  runtime_->Stop();
+}
+
+void Server::join() {
+  if (runtime_) runtime_->Join();
+}
+
+Server& Server::setTimeout(uint64_t ms, std::function<void()> cb) {
+  timeout = ms;
+  if (cb) on<"timeout">([cb = std::move(cb)](Socket&) { cb(); });
+  return *this;
+}
+
+std::unique_ptr<Server> createServer(std::function<void(IncomingMessage&, ServerResponse&)> l) {
+  return createServer(ServerOptions{}, std::move(l));
+}
+
+std::unique_ptr<Server> createServer(ServerOptions options,
+                                     std::function<void(IncomingMessage&, ServerResponse&)> l) {
+  auto server = std::make_unique<Server>(std::move(options));
+  if (l) server->on<"request">(std::move(l));
+  return server;
+}
+
+}  // namespace http

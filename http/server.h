@@ -1,0 +1,125 @@
+// Server: Node v12's http.Server on the engine. Public names follow Node's spelling
+// (createServer, listen, close, setTimeout, keepAliveTimeout, ...); see docs/API.md.
+//
+//   auto server = http::createServer([](http::IncomingMessage& req,
+//                                       http::ServerResponse& res) {
+//     res.setHeader("Content-Type", "text/plain");
+//     res.end("Hello, World!");
+//   });
+//   server->listen(8080);
+//   server->join();  // C++ addition: block until the server is closed
+//
+// Threads: listen(port, host, threads) runs `threads` loops, each with its own
+// SO_REUSEPORT listener; a connection lives on the loop that accepted it, and every
+// listener of a request, response or socket runs on that loop's thread. Register
+// listeners before listen(); the server-level settings (timeouts, limits) are read by
+// every loop, so change them before listen() too.
+#ifndef HTTP_SERVER_H_
+#define HTTP_SERVER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/errors.h"
+#include "http/events.h"
+#include "http/incoming_message.h"
+#include "http/server_response.h"
+#include "http/socket.h"
+
+namespace engine {
+class Runtime;
+}
+
+namespace http {
+
+class ServerConnection;
+
+// The error passed to 'clientError' (Node's parse error: code, reason, rawPacket).
+struct ClientError {
+  std::string code;        // "HPE_INVALID_METHOD", "HPE_HEADER_OVERFLOW", ...
+  std::string reason;
+  std::string rawPacket;   // the bytes that could not be parsed
+  size_t bytesParsed = 0;
+};
+
+struct ServerOptions {
+  bool insecureHTTPParser = false;
+  size_t maxHeaderSize = 0;  // 0: http::maxHeaderSize
+  // Subclassing (Node's IncomingMessage/ServerResponse options): factories for the
+  // objects handed to listeners.
+  std::function<std::unique_ptr<::http::IncomingMessage>()> IncomingMessage;
+  std::function<std::unique_ptr<::http::ServerResponse>()> ServerResponse;
+};
+
+// Node's http.maxHeaderSize (8 KiB), settable for servers created afterwards.
+extern std::atomic<size_t> maxHeaderSize;
+
+class Server
+    : public EventEmitter<Event<"request", IncomingMessage&, ServerResponse&>,
+                          Event<"connection", Socket&>, Event<"close">, Event<"listening">,
+                          Event<"error", const Error&>,
+                          Event<"checkContinue", IncomingMessage&, ServerResponse&>,
+                          Event<"checkExpectation", IncomingMessage&, ServerResponse&>,
+                          Event<"clientError", const ClientError&, Socket&>,
+                          Event<"connect", IncomingMessage&, Socket&, std::string_view>,
+                          Event<"upgrade", IncomingMessage&, Socket&, std::string_view>,
+                          Event<"timeout", Socket&>> {
+ public:
+  explicit Server(ServerOptions options = {});
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Starts accepting. 'listening' is emitted (and cb called) on the first loop's
+  // thread once every loop accepts. Failing to listen emits 'error' (EADDRINUSE...).
+  Server& listen(uint16_t port, std::string host = "0.0.0.0", int threads = 1,
+                 std::function<void()> cb = {});
+  // Stops accepting; requests in flight finish, idle keep-alive connections close.
+  // 'close' is emitted (and cb called) once every connection is gone.
+  Server& close(std::function<void()> cb = {});
+  // C++ addition: blocks until the server has closed (or was never started).
+  void join();
+
+  bool listening() const { return listening_.load(); }
+  uint16_t port() const { return port_; }  // the bound port (useful with port 0)
+
+  Server& setTimeout(uint64_t ms, std::function<void()> cb = {});
+  uint64_t timeout = 120000;           // socket idle timeout, ms (0: none)
+  uint64_t headersTimeout = 60000;     // ms to receive a complete head
+  uint64_t keepAliveTimeout = 5000;    // ms an idle keep-alive connection stays
+  size_t maxHeadersCount = 2000;       // 0: no limit
+
+  const ServerOptions& options() const { return options_; }
+  size_t max_header_size() const;
+
+ private:
+  friend class ServerConnection;
+  struct LoopState;
+  void ConnectionClosed(int loop_index, ServerConnection* c);
+  void LoopClosed(LoopState& st);
+
+  ServerOptions options_;
+  std::unique_ptr<engine::Runtime> runtime_;
+  std::vector<std::unique_ptr<LoopState>> loops_;
+  std::atomic<bool> listening_{false};
+  std::atomic<bool> closing_{false};
+  uint16_t port_ = 0;
+  std::mutex mu_;
+  std::vector<std::function<void()>> close_cbs_;
+  std::atomic<int> open_loops_{0};
+};
+
+std::unique_ptr<Server> createServer(
+    std::function<void(IncomingMessage&, ServerResponse&)> listener = {});
+std::unique_ptr<Server> createServer(
+    ServerOptions options, std::function<void(IncomingMessage&, ServerResponse&)> listener = {});
+
+}  // namespace http
+
+#endif  // HTTP_SERVER_H_

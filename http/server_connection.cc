@@ -1,0 +1,398 @@
+#include "http/server_connection.h"
+
+#include <llhttp.h>
+#include <strings.h>
+
+#include <algorithm>
+
+#include "engine/loop.h"
+#include "http/server.h"
+
+namespace http {
+namespace {
+
+constexpr std::string_view kBadRequest = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
+constexpr std::string_view kHeadersTooLarge =
+    "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n";
+
+bool IEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string_view VersionString(int major, int minor) {
+  if (major == 1 && minor == 1) return "1.1";
+  if (major == 1 && minor == 0) return "1.0";
+  if (major == 0 && minor == 9) return "0.9";
+  if (major == 2 && minor == 0) return "2.0";
+  return "1.1";
+}
+
+}  // namespace
+
+ServerConnection::ServerConnection(Server* server, engine::Connection* conn, int loop_index)
+    : server_(server),
+      conn_(conn),
+      loop_index_(loop_index),
+      parser_(ParserType::kRequest,
+              ParserOptions{server->options().insecureHTTPParser, server->max_header_size()},
+              this) {
+  fd_ = conn->fd();
+  conn_->set_handler(this);
+  idle_timer_.set_callback([this] {
+    // Node's socketOnTimeout: the request, the response and the server may each
+    // handle it; when none does, the socket is destroyed.
+    bool handled = emit<"timeout">();
+    if (!queue_.empty()) handled |= queue_.front()->res->emit<"timeout">();
+    handled |= server_->emit<"timeout">(static_cast<Socket&>(*this));
+    if (!handled || keep_alive_wait_) destroy();
+  });
+  idle_ms_ = server->timeout;
+  ArmIdleTimer(idle_ms_);
+}
+
+ServerConnection::~ServerConnection() = default;
+
+// --- receiving -----------------------------------------------------------------
+
+void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) {
+  if (upgraded_) {
+    emit<"data">(data.view());
+    return;
+  }
+  if (idle_ms_ != 0 && !keep_alive_wait_) ArmIdleTimer(idle_ms_);
+  current_input_ = &data;
+  Parse(data.view());
+  current_input_ = nullptr;
+}
+
+void ServerConnection::Parse(std::string_view data) {
+  while (!data.empty() && !closed_ && !conn_->closing()) {
+    ParseResult r = parser_.Execute(data);
+    if (r.error != 0) {
+      OnParseError(r, data);
+      return;
+    }
+    if (!r.upgraded) return;
+    std::string_view rest = data.substr(r.consumed);
+    if (upgraded_) {
+      // A 'connect' or 'upgrade' listener owns the socket from here on.
+      Exchange* ex = queue_.empty() ? nullptr : queue_.back();
+      IncomingMessage& req = *ex->req;
+      bool is_connect = req.method == "CONNECT";
+      bool had = is_connect
+                     ? server_->emit<"connect">(req, static_cast<Socket&>(*this), rest)
+                     : server_->emit<"upgrade">(req, static_cast<Socket&>(*this), rest);
+      if (!had) destroy();  // CONNECT without a listener
+      return;
+    }
+    data = rest;  // an Upgrade nobody takes: keep serving HTTP
+  }
+}
+
+void ServerConnection::OnParseError(const ParseResult& r, std::string_view data) {
+  ClientError e;
+  e.code = r.code;
+  e.reason = r.reason;
+  e.rawPacket = std::string(data);
+  e.bytesParsed = r.consumed;
+  if (server_->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
+  // Node's default: a bare 400 (431 for oversized headers) with Connection: close,
+  // only when nothing was written on this socket yet; then the socket goes.
+  if (!wrote_anything_) {
+    write(r.error == Parser::kHeaderOverflow ? kHeadersTooLarge : kBadRequest);
+    conn_->End();
+  } else {
+    destroy();
+  }
+}
+
+void ServerConnection::OnEof(engine::Connection&) {
+  if (upgraded_) {
+    emit<"end">();
+    return;
+  }
+  parser_.Finish();
+  // Node's server ends its side too once responses in flight are out.
+  if (queue_.empty()) {
+    conn_->End();
+  } else {
+    close_when_idle_ = true;
+  }
+}
+
+MessageHead* ServerConnection::OnMessageBegin() {
+  parsing_ = NewExchange();
+  if (keep_alive_wait_) {
+    keep_alive_wait_ = false;
+    ArmIdleTimer(idle_ms_);
+  }
+  return &parsing_->head;
+}
+
+void ServerConnection::OnRetainInput() { parsing_->bufs.push_back(current_input_->Retain()); }
+
+int ServerConnection::OnHeadersComplete(MessageHead& head) {
+  Exchange* ex = parsing_;
+  IncomingMessage& req = *ex->req;
+  ServerResponse& res = *ex->res;
+  req.Attach(this, this, &head, server_->maxHeadersCount);
+  req.method = llhttp_method_name(static_cast<llhttp_method_t>(head.method));
+  req.url = head.url;
+  req.httpVersionMajor = head.http_major;
+  req.httpVersionMinor = head.http_minor;
+  req.httpVersion = VersionString(head.http_major, head.http_minor);
+
+  bool http11 = head.http_major > 1 || (head.http_major == 1 && head.http_minor >= 1);
+  bool chunked_ok = http11;
+  std::string_view expect;
+  for (const HeaderView& h : head.headers) {
+    if (!http11 && IEquals(h.name, "te") && h.value.find("chunked") != std::string_view::npos) {
+      chunked_ok = true;
+    } else if (IEquals(h.name, "expect")) {
+      expect = h.value;
+    }
+  }
+  res.Attach(this, this, head.method == HTTP_HEAD, head.http_minor, head.http_major,
+             head.keep_alive, chunked_ok, server_->keepAliveTimeout);
+  res.exchange_ = ex;
+  queue_.push_back(ex);
+  res.active_ = queue_.size() == 1;
+  UpdateBackpressure();
+
+  if (head.upgrade) {
+    bool is_connect = head.method == HTTP_CONNECT;
+    if (is_connect || server_->listenerCount<"upgrade">() > 0) {
+      upgraded_ = true;
+      return 2;  // no body; Parse() hands the socket over
+    }
+  }
+  if (!expect.empty() && http11) {
+    HandleExpect(ex, expect);
+  } else {
+    server_->emit<"request">(req, res);
+  }
+  return 0;
+}
+
+void ServerConnection::HandleExpect(Exchange* ex, std::string_view expect) {
+  IncomingMessage& req = *ex->req;
+  ServerResponse& res = *ex->res;
+  if (expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0) {
+    if (server_->listenerCount<"checkContinue">() > 0) {
+      server_->emit<"checkContinue">(req, res);
+    } else {
+      res.writeContinue();
+      server_->emit<"request">(req, res);
+    }
+  } else if (server_->listenerCount<"checkExpectation">() > 0) {
+    server_->emit<"checkExpectation">(req, res);
+  } else {
+    res.writeHead(417);
+    res.end();
+  }
+}
+
+void ServerConnection::OnBody(std::string_view data) {
+  if (parsing_ != nullptr) parsing_->req->emit<"data">(data);
+}
+
+void ServerConnection::OnMessageComplete(MessageHead&) {
+  Exchange* ex = parsing_;
+  parsing_ = nullptr;
+  ex->request_done = true;
+  ex->req->complete = true;
+  ex->req->emit<"end">();
+  if (ex->response_done) Recycle(ex);
+}
+
+// --- responses -----------------------------------------------------------------
+
+void ServerConnection::SendResponseBytes(ServerResponse* res) {
+  SendBatch* batch = NewBatch();
+  res->out_.TakePending(&batch->iov);
+  for (const iovec& v : batch->iov) batch->bytes += v.iov_len;
+  batch->res = res;
+  res->queued_ += batch->bytes;
+  Send(batch);
+}
+
+void ServerConnection::ResponseEnded(ServerResponse* res) {
+  if (queue_.empty() || queue_.front()->res.get() != res) return;
+  queue_.pop_front();
+  res->active_ = false;
+  if (res->last_) {
+    // Nothing after a last response is answered (Node: the socket is ended).
+    close_when_idle_ = true;
+    conn_->End();
+    return;
+  }
+  UpdateBackpressure();
+  if (!queue_.empty()) {
+    ServerResponse* next = queue_.front()->res.get();
+    next->active_ = true;
+    next->Flush();  // may end it too, which moves on again
+  } else if (close_when_idle_) {
+    conn_->End();
+  } else {
+    keep_alive_wait_ = true;
+    if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
+  }
+}
+
+void ServerConnection::ResponseFinished(ServerResponse* res) {
+  auto* ex = static_cast<Exchange*>(res->exchange_);
+  ex->response_done = true;
+  if (ex->request_done) Recycle(ex);
+}
+
+void ServerConnection::CloseWhenIdle() {
+  close_when_idle_ = true;
+  if (queue_.empty() && parsing_ == nullptr) conn_->End();
+}
+
+void ServerConnection::PauseRequest(IncomingMessage*, bool pause) {
+  paused_by_request_ = pause;
+  if (pause) conn_->PauseRecv();
+  else if (!paused_by_backpressure_) conn_->ResumeRecv();
+}
+
+// A peer that sends requests but does not read responses stops being read.
+void ServerConnection::UpdateBackpressure() {
+  bool over = queue_.size() > kMaxQueued || conn_->queued_bytes() > kMaxQueuedBytes;
+  if (over && !paused_by_backpressure_) {
+    paused_by_backpressure_ = true;
+    conn_->PauseRecv();
+  } else if (!over && paused_by_backpressure_) {
+    paused_by_backpressure_ = false;
+    if (!paused_by_request_) conn_->ResumeRecv();
+  }
+}
+
+// --- exchanges and sends ---------------------------------------------------------
+
+ServerConnection::Exchange* ServerConnection::NewExchange() {
+  if (free_exchanges_.empty()) {
+    auto ex = std::make_unique<Exchange>();
+    const ServerOptions& o = server_->options();
+    ex->req = o.IncomingMessage ? o.IncomingMessage() : std::make_unique<IncomingMessage>();
+    ex->res = o.ServerResponse ? o.ServerResponse() : std::make_unique<ServerResponse>();
+    free_exchanges_.push_back(ex.get());
+    exchanges_.push_back(std::move(ex));
+  }
+  Exchange* ex = free_exchanges_.back();
+  free_exchanges_.pop_back();
+  ex->request_done = ex->response_done = false;
+  return ex;
+}
+
+void ServerConnection::Recycle(Exchange* ex) {
+  ex->req->Detach();
+  ex->res->Reset();
+  ex->head.Clear();
+  ex->bufs.clear();  // the receive buffers go back to the ring
+  free_exchanges_.push_back(ex);
+}
+
+ServerConnection::SendBatch* ServerConnection::NewBatch() {
+  if (free_batches_.empty()) {
+    batches_.push_back(std::make_unique<SendBatch>());
+    free_batches_.push_back(batches_.back().get());
+  }
+  SendBatch* b = free_batches_.back();
+  free_batches_.pop_back();
+  b->owner = this;
+  b->bytes = 0;
+  b->res = nullptr;
+  b->iov.clear();
+  return b;
+}
+
+void ServerConnection::Send(SendBatch* batch) {
+  batch->req.iov = batch->iov.data();
+  batch->req.iovcnt = static_cast<uint32_t>(batch->iov.size());
+  batch->req.on_done = &ServerConnection::OnBatchSent;
+  batch->req.user = batch;
+  wrote_anything_ = true;
+  bytes_written_ += batch->bytes;
+  conn_->Send(&batch->req);
+}
+
+void ServerConnection::OnBatchSent(engine::SendReq* req, int err) {
+  auto* batch = static_cast<SendBatch*>(req->user);
+  ServerConnection* self = batch->owner;
+  ServerResponse* res = batch->res;
+  size_t bytes = batch->bytes;
+  self->free_batches_.push_back(batch);
+  if (err == 0 && res != nullptr && !self->closed_) res->OnSent(bytes);
+  if (err == 0 && self->paused_by_backpressure_) self->UpdateBackpressure();
+}
+
+// --- the Socket surface ----------------------------------------------------------
+
+bool ServerConnection::write(std::string_view data) {
+  if (closed_ || conn_->closing()) return false;
+  SendBatch* batch = NewBatch();
+  raw_out_.Copy(data);
+  raw_out_.TakePending(&batch->iov);
+  batch->bytes = data.size();
+  Send(batch);
+  return conn_->queued_bytes() < ServerResponse::kHighWaterMark;
+}
+
+void ServerConnection::end(std::string_view data) {
+  if (!data.empty()) write(data);
+  conn_->End();
+}
+
+void ServerConnection::destroy() {
+  if (!closed_) conn_->Close();
+}
+
+Socket& ServerConnection::setTimeout(uint64_t ms, std::function<void()> cb) {
+  if (cb) on<"timeout">(std::move(cb));
+  idle_ms_ = ms;
+  ArmIdleTimer(ms);
+  return *this;
+}
+
+Socket& ServerConnection::pause() {
+  conn_->PauseRecv();
+  return *this;
+}
+
+Socket& ServerConnection::resume() {
+  conn_->ResumeRecv();
+  return *this;
+}
+
+void ServerConnection::ArmIdleTimer(uint64_t ms) {
+  if (ms == 0) {
+    conn_->loop().timers().Cancel(&idle_timer_);
+    return;
+  }
+  conn_->loop().ArmTimer(&idle_timer_, ms);
+}
+
+void ServerConnection::OnClose(engine::Connection&, int err) {
+  closed_ = true;
+  destroyed_ = true;
+  conn_->loop().timers().Cancel(&idle_timer_);
+  // Requests still open were aborted; responses not finished are closed.
+  std::vector<Exchange*> open(queue_.begin(), queue_.end());
+  if (parsing_ != nullptr && std::find(open.begin(), open.end(), parsing_) == open.end()) {
+    open.push_back(parsing_);
+  }
+  for (Exchange* ex : open) {
+    if (!ex->req->complete) {
+      ex->req->aborted = true;
+      ex->req->emit<"aborted">();
+    }
+    ex->req->emit<"close">();
+    if (!ex->res->finished_) ex->res->emit<"close">();
+  }
+  emit<"close">(err != 0);
+  server_->ConnectionClosed(loop_index_, this);
+  delete this;
+}
+
+}  // namespace http

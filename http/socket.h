@@ -1,0 +1,49 @@
+// Socket: the server side of one TCP connection, as Node's net.Socket shows it to
+// http listeners ('connection', 'connect', 'upgrade', clientError, req.socket).
+//
+// Lifetime and threads: owned by the server; valid until it emits 'close'. All
+// calls and callbacks on the loop thread of the connection. Bytes passed as
+// std::string_view are copied before write() returns.
+#ifndef HTTP_SOCKET_H_
+#define HTTP_SOCKET_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "http/events.h"
+
+namespace http {
+
+class Socket : public EventEmitter<Event<"data", std::string_view>, Event<"end">,
+                                   Event<"close", bool>, Event<"timeout">,
+                                   Event<"drain">> {
+ public:
+  virtual ~Socket() = default;
+
+  // Raw bytes, outside HTTP framing (for 'connect', 'upgrade', clientError).
+  virtual bool write(std::string_view data) = 0;
+  // Sends what is queued, then closes (Node's end()).
+  virtual void end(std::string_view data = {}) = 0;
+  // Closes now; queued bytes are dropped.
+  virtual void destroy() = 0;
+  // Idle timeout: 'timeout' fires after ms without traffic (0 disables).
+  virtual Socket& setTimeout(uint64_t ms, std::function<void()> cb = {}) = 0;
+  virtual Socket& pause() = 0;
+  virtual Socket& resume() = 0;
+
+  std::string remoteAddress() const;
+  uint16_t remotePort() const;
+  bool destroyed() const { return destroyed_; }
+  uint64_t bytesWritten() const { return bytes_written_; }
+
+ protected:
+  int fd_ = -1;
+  bool destroyed_ = false;
+  uint64_t bytes_written_ = 0;
+};
+
+}  // namespace http
+
+#endif  // HTTP_SOCKET_H_

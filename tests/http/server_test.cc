@@ -1,0 +1,181 @@
+// End-to-end: a Server on loopback, driven by raw request bytes from a blocking
+// socket; responses compared byte for byte with the Date value normalised.
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <string>
+#include <thread>
+
+namespace {
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void Start(std::function<void(http::IncomingMessage&, http::ServerResponse&)> handler) {
+    server_ = http::createServer(std::move(handler));
+    server_->listen(0, "127.0.0.1", 1);
+    ASSERT_TRUE(server_->listening());
+  }
+  void TearDown() override {
+    if (server_) {
+      server_->close();
+      server_->join();
+    }
+  }
+
+  int Connect() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(server_->port());
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    return fd;
+  }
+
+  // Sends `request`, reads until the server closes or `idle_ms` pass without bytes.
+  static std::string Exchange(int fd, const std::string& request, int idle_ms = 300) {
+    EXPECT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(request.size()));
+    std::string out;
+    char buf[65536];
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, idle_ms) <= 0) break;
+      ssize_t n = recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) {
+        out += "<closed>";
+        break;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return std::regex_replace(out, std::regex("Date: [^\r]*\r\n"), "Date: DATE\r\n");
+  }
+
+  std::unique_ptr<http::Server> server_;
+};
+
+TEST_F(ServerTest, HelloWorldMatchesNodeV12Bytes) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("Content-Type", "text/plain");
+    res.end("Hello, World!");
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: DATE\r\n"
+            "Connection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 13\r\n\r\n"
+            "Hello, World!");
+  close(fd);
+}
+
+TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.end(std::string(req.url));
+  });
+  int fd = Connect();
+  std::string out = Exchange(fd,
+                             "GET /a HTTP/1.1\r\n\r\nGET /bb HTTP/1.1\r\n\r\n"
+                             "GET /ccc HTTP/1.1\r\nConnection: close\r\n\r\n");
+  std::string head = "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n";
+  EXPECT_EQ(out, head + "Content-Length: 2\r\n\r\n/a" + head + "Content-Length: 3\r\n\r\n/bb" +
+                     "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n"
+                     "Content-Length: 4\r\n\r\n/ccc<closed>");
+  close(fd);
+}
+
+TEST_F(ServerTest, WriteFirstGivesChunkedWithTrailers) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.write("hello");
+    res.write(" world");
+    res.addTrailers({{"X-Sum", "abc"}});
+    res.end();
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: abc\r\n\r\n");
+  close(fd);
+}
+
+TEST_F(ServerTest, HeadResponseHasNoBodyAndNoFraming) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ignored"); });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "HEAD / HTTP/1.1\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n");
+  close(fd);
+}
+
+TEST_F(ServerTest, Http10GetsRawBodyAndClose) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.write("a");
+    res.end("b");
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.0\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n\r\nab<closed>");
+  close(fd);
+}
+
+TEST_F(ServerTest, RequestBodyArrivesAsDataThenEnd) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    auto body = std::make_shared<std::string>();
+    req.on<"data">([body](std::string_view d) { body->append(d); });
+    req.on<"end">([body, &res] { res.end(*body); });
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd,
+                     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+            "Content-Length: 5\r\n\r\nabcde");
+  close(fd);
+}
+
+TEST_F(ServerTest, MalformedRequestGets400AndClose) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end(); });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "GE T / HTTP/1.1\r\n\r\n"),
+            "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n<closed>");
+  close(fd);
+}
+
+TEST_F(ServerTest, OversizedHeadersGet431AndClose) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end(); });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nX: " + std::string(9000, 'a') + "\r\n\r\n"),
+            "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n<closed>");
+  close(fd);
+}
+
+TEST_F(ServerTest, SetHeaderReplacingKeepsPositionAndTakesNewSpelling) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("X-A", "1");
+    res.setHeader("X-B", "2");
+    res.setHeader("x-a", "3");
+    res.end();
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nx-a: 3\r\nX-B: 2\r\nDate: DATE\r\nConnection: keep-alive\r\n"
+            "Keep-Alive: timeout=5\r\nContent-Length: 0\r\n\r\n");
+  close(fd);
+}
+
+TEST_F(ServerTest, ExpectContinueWritesContinueWithoutListener) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.on<"end">([&res] { res.end("ok"); });
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi"),
+            "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\n"
+            "Keep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok");
+  close(fd);
+}
+
+}  // namespace

@@ -276,8 +276,8 @@ void ServerResponse::end(std::string&& chunk, std::function<void()> cb) {
 
 void ServerResponse::addTrailers(HeaderList trailers) {
   for (const auto& [name, value] : trailers) {
-    ValidateHeaderName(name);
-    ValidateHeaderValue(name, value);
+    ValidateTrailerName(name);
+    ValidateTrailerValue(name, value);
     trailers_.append(name).append(": ").append(value).append("\r\n");
   }
 }

@@ -1,0 +1,195 @@
+// Replays every recorded scenario (tests/conformance/scenarios/NNN_name/) against
+// the C++ server running the same handler, and compares the bytes with what Node
+// v12.22.9 wrote (the Date value normalised to DATE):
+//   1. the request sent whole;
+//   2. split in two at every byte offset (the halves arrive as separate receives);
+//   3. sent twice back to back (pipelined behind itself), expecting the response
+//      twice, for scenarios that keep the connection open.
+// For the strict-parser scenarios the expected bytes are current Node's
+// (response.v20.bin) unless the scenario runs with insecureHTTPParser.
+// A scenario without a C++ handler is skipped, by name, so the gap stays visible.
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/conformance/scenario.h"
+
+namespace conformance {
+
+namespace {
+std::map<std::string, Factory>& MutableRegistry() {
+  static std::map<std::string, Factory> registry;
+  return registry;
+}
+}  // namespace
+
+bool Register(const char* name, Factory factory) {
+  MutableRegistry()[name] = factory;
+  return true;
+}
+const std::map<std::string, Factory>& Registry() { return MutableRegistry(); }
+
+namespace {
+
+std::string ScenarioRoot() {
+  const char* srcdir = std::getenv("TEST_SRCDIR");
+  const char* ws = std::getenv("TEST_WORKSPACE");
+  std::string base = srcdir != nullptr ? std::string(srcdir) + "/" + (ws ? ws : "") + "/" : "";
+  return base + "tests/conformance/scenarios";
+}
+
+std::vector<std::string> ScenarioNames() {
+  std::vector<std::string> names;
+  if (DIR* d = opendir(ScenarioRoot().c_str())) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] != '.') names.push_back(e->d_name);
+    }
+    closedir(d);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+struct Meta {
+  bool closed = false;
+  int idle_ms = 300;
+  bool strict = false;  // has strict_expect: current Node's answer applies
+};
+
+Meta ReadMeta(const std::string& dir) {
+  Meta m;
+  std::istringstream in(ReadFile(dir + "/meta.txt"));
+  for (std::string line; std::getline(in, line);) {
+    if (line == "closed=1") m.closed = true;
+    if (line.rfind("idle_ms=", 0) == 0) m.idle_ms = std::stoi(line.substr(8));
+    if (line.rfind("strict_expect=", 0) == 0) m.strict = true;
+  }
+  return m;
+}
+
+std::string NormaliseDate(const std::string& s) {
+  static const std::regex date("Date: [^\r\n]*\r\n");
+  return std::regex_replace(s, date, "Date: DATE\r\n");
+}
+
+int Connect(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends the pieces (pausing between them so they arrive apart), then reads until the
+// server closes, or until `expected` bytes came and nothing more follows shortly, or
+// until idle_ms pass without a byte. Returns the bytes, plus "<closed>" on close.
+std::string Exchange(uint16_t port, const std::vector<std::string>& pieces, size_t expected,
+                     const Meta& meta) {
+  int fd = Connect(port);
+  if (fd < 0) return "<connect failed>";
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    send(fd, pieces[i].data(), pieces[i].size(), MSG_NOSIGNAL);
+  }
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    int wait = meta.idle_ms + 200;
+    if (!meta.closed && out.size() >= expected) wait = 30;
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, wait) <= 0) break;
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n <= 0) {
+      out += "<closed>";
+      break;
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return NormaliseDate(out);
+}
+
+class Conformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Conformance, MatchesNodeV12Bytes) {
+  const std::string& name = GetParam();
+  auto it = Registry().find(name);
+  if (it == Registry().end()) GTEST_SKIP() << "no C++ handler for " << name;
+  std::string dir = ScenarioRoot() + "/" + name;
+  Meta meta = ReadMeta(dir);
+  std::string request = ReadFile(dir + "/request.bin");
+  bool insecure = name.find("insecure") != std::string::npos;
+  std::string expected_file = dir + (meta.strict && !insecure ? "/response.v20.bin" : "/response.bin");
+  std::string expected = NormaliseDate(ReadFile(expected_file));
+  std::string expected_wire = expected + (meta.closed ? "<closed>" : "");
+
+  Scenario scenario = it->second();
+  if (scenario.known_gap != nullptr) GTEST_SKIP() << "known gap: " << scenario.known_gap;
+  auto server = std::make_unique<http::Server>(scenario.options);
+  if (scenario.setup) scenario.setup(*server);
+  server->listen(0, "127.0.0.1", 1);
+  ASSERT_TRUE(server->listening());
+  uint16_t port = server->port();
+
+  EXPECT_EQ(Exchange(port, {request}, expected.size(), meta), expected_wire) << "sent whole";
+  if (scenario.split && !HasFailure()) {
+    for (size_t cut = 1; cut < request.size(); ++cut) {
+      std::string got = Exchange(port, {request.substr(0, cut), request.substr(cut)},
+                                 expected.size(), meta);
+      EXPECT_EQ(got, expected_wire) << "split at byte " << cut;
+      if (HasFailure()) break;
+    }
+  }
+  if (scenario.pipeline && !meta.closed && !HasFailure()) {
+    EXPECT_EQ(Exchange(port, {request + request}, 2 * expected.size(), meta), expected + expected)
+        << "pipelined behind itself";
+  }
+  server->close();
+  server->join();
+}
+
+INSTANTIATE_TEST_SUITE_P(Scenarios, Conformance, ::testing::ValuesIn(ScenarioNames()),
+                         [](const auto& info) { return info.param; });
+
+TEST(ConformanceSuite, ReportsHowManyScenariosHaveHandlers) {
+  size_t total = ScenarioNames().size();
+  size_t with = 0;
+  for (const auto& n : ScenarioNames()) with += Registry().count(n);
+  std::printf("conformance: %zu of %zu recorded scenarios have a C++ handler\n", with, total);
+  EXPECT_GT(total, 0u) << "no scenarios found under " << ScenarioRoot();
+  for (const auto& [n, f] : Registry()) {
+    EXPECT_TRUE(std::find(ScenarioNames().begin(), ScenarioNames().end(), n) !=
+                ScenarioNames().end())
+        << "handler registered for a scenario that was not recorded: " << n;
+  }
+}
+
+}  // namespace
+}  // namespace conformance

@@ -1,0 +1,26 @@
+// handler: echo-request. Reads the body, then answers 200 with a JSON object of the request's fields. Setup: maxHeadersCount = 3.
+'use strict';
+module.exports = {
+  description: 'server.maxHeadersCount = 3 keeps only the first 3 header fields in req.headers; rawHeaders still holds all of them.',
+  handler(req, res) {
+    const body = [];
+    req.on('data', (chunk) => body.push(chunk));
+    req.on('end', () => {
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({
+        method: req.method,
+        url: req.url,
+        httpVersion: req.httpVersion,
+        headers: req.headers,
+        rawHeaders: req.rawHeaders,
+        trailers: req.trailers,
+        rawTrailers: req.rawTrailers,
+        complete: req.complete,
+        body: Buffer.concat(body).toString('latin1'),
+      }) + '\n');
+    });
+  },
+  setup(server) {
+    server.maxHeadersCount = 3;
+  },
+};

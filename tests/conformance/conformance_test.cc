@@ -73,7 +73,10 @@ std::string ReadFile(const std::string& path) {
 struct Meta {
   bool closed = false;
   int idle_ms = 300;
-  bool strict = false;  // has strict_expect: current Node's answer applies
+  bool strict = false;       // has strict_expect: current Node's answer applies
+  size_t pause_at = 0;       // send_pause=AT:MS: the request goes in two parts,
+  int pause_ms = 0;          // MS apart (timeouts, slow clients)
+  size_t max_header_size = 0;  // node_args=--max-http-header-size=N
 };
 
 Meta ReadMeta(const std::string& dir) {
@@ -83,6 +86,13 @@ Meta ReadMeta(const std::string& dir) {
     if (line == "closed=1") m.closed = true;
     if (line.rfind("idle_ms=", 0) == 0) m.idle_ms = std::stoi(line.substr(8));
     if (line.rfind("strict_expect=", 0) == 0) m.strict = true;
+    if (line.rfind("send_pause=", 0) == 0) {
+      size_t colon = line.find(':');
+      m.pause_at = std::stoul(line.substr(11, colon - 11));
+      m.pause_ms = std::stoi(line.substr(colon + 1));
+    }
+    static const std::string kMaxHeader = "node_args=--max-http-header-size=";
+    if (line.rfind(kMaxHeader, 0) == 0) m.max_header_size = std::stoul(line.substr(kMaxHeader.size()));
   }
   return m;
 }
@@ -111,11 +121,11 @@ int Connect(uint16_t port) {
 // server closes, or until `expected` bytes came and nothing more follows shortly, or
 // until idle_ms pass without a byte. Returns the bytes, plus "<closed>" on close.
 std::string Exchange(uint16_t port, const std::vector<std::string>& pieces, size_t expected,
-                     const Meta& meta) {
+                     const Meta& meta, int pause_ms = 2) {
   int fd = Connect(port);
   if (fd < 0) return "<connect failed>";
   for (size_t i = 0; i < pieces.size(); ++i) {
-    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
     send(fd, pieces[i].data(), pieces[i].size(), MSG_NOSIGNAL);
   }
   std::string out;
@@ -152,12 +162,28 @@ TEST_P(Conformance, MatchesNodeV12Bytes) {
 
   Scenario scenario = it->second();
   if (scenario.known_gap != nullptr) GTEST_SKIP() << "known gap: " << scenario.known_gap;
+  // The global limit, as Node's --max-http-header-size sets it, for this server only.
+  struct RestoreMaxHeaderSize {
+    size_t saved = http::maxHeaderSize.load();
+    ~RestoreMaxHeaderSize() { http::maxHeaderSize = saved; }
+  } restore;
+  if (meta.max_header_size != 0) http::maxHeaderSize = meta.max_header_size;
   auto server = std::make_unique<http::Server>(scenario.options);
   if (scenario.setup) scenario.setup(*server);
   server->listen(0, "127.0.0.1", 1);
   ASSERT_TRUE(server->listening());
   uint16_t port = server->port();
 
+  if (meta.pause_at != 0) {
+    // A slow client: the recorded timing is part of the scenario, so only that.
+    EXPECT_EQ(Exchange(port, {request.substr(0, meta.pause_at), request.substr(meta.pause_at)},
+                       expected.size(), meta, meta.pause_ms),
+              expected_wire)
+        << "sent in two parts " << meta.pause_ms << " ms apart";
+    server->close();
+    server->join();
+    return;
+  }
   EXPECT_EQ(Exchange(port, {request}, expected.size(), meta), expected_wire) << "sent whole";
   if (scenario.split && !HasFailure()) {
     for (size_t cut = 1; cut < request.size(); ++cut) {

@@ -111,7 +111,9 @@ Loop::~Loop() {
     ring_.reset();  // exiting the ring cancels what is left; only then free memory
     buffers_.reset();
   }
+  std::lock_guard<std::mutex> lock(post_mu_);
   if (wake_fd_ >= 0) close(wake_fd_);
+  wake_fd_ = -1;
 }
 
 void Loop::UpdateClock() { now_ms_ = MonotonicMs(); }
@@ -286,20 +288,17 @@ void Loop::RunDeferred() {
   delivery_list_.clear();
 }
 
+// The eventfd is written under the lock, and the destructor takes the lock before
+// closing it: a Post() that races with the loop's end finishes before the loop goes.
 void Loop::Post(std::function<void()> fn) {
-  bool wake;
-  {
-    std::lock_guard<std::mutex> lock(post_mu_);
-    posted_.push_back(std::move(fn));
-    wake = !wake_pending_;
-    wake_pending_ = true;
-    has_posted_.store(true, std::memory_order_release);
-  }
-  if (wake) {
-    uint64_t one = 1;
-    ssize_t r = write(wake_fd_, &one, sizeof(one));
-    (void)r;  // EAGAIN only when the counter is saturated: the loop is awake anyway
-  }
+  std::lock_guard<std::mutex> lock(post_mu_);
+  posted_.push_back(std::move(fn));
+  has_posted_.store(true, std::memory_order_release);
+  if (wake_pending_ || wake_fd_ < 0) return;
+  wake_pending_ = true;
+  uint64_t one = 1;
+  ssize_t r = write(wake_fd_, &one, sizeof(one));
+  (void)r;  // EAGAIN only when the counter is saturated: the loop is awake anyway
 }
 
 void Loop::Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }

@@ -20,8 +20,9 @@
 // Between phases the completion queue holds no completion that was already seen.
 //
 // Threads: everything but Post() and Stop() must be called on the loop's thread.
-// Whoever destroys a loop must first be sure that no Post() or Stop() call from
-// another thread is still running (Runtime does this for its loops).
+// A Post() or Stop() from another thread that races with the loop's destruction
+// finishes before the destructor closes the wake-up fd; one that starts after the
+// loop is gone is the caller's error (Runtime never makes one).
 #ifndef ENGINE_LOOP_H_
 #define ENGINE_LOOP_H_
 

@@ -81,8 +81,8 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   });
   int fd = Connect();
   std::string out = Exchange(fd,
-                             "GET /a HTTP/1.1\r\n\r\nGET /bb HTTP/1.1\r\n\r\n"
-                             "GET /ccc HTTP/1.1\r\nConnection: close\r\n\r\n");
+                             "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /bb HTTP/1.1\r\nHost: x\r\n\r\n"
+                             "GET /ccc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   std::string head = "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n";
   EXPECT_EQ(out, head + "Content-Length: 2\r\n\r\n/a" + head + "Content-Length: 3\r\n\r\n/bb" +
                      "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n"
@@ -98,7 +98,7 @@ TEST_F(ServerTest, WriteFirstGivesChunkedWithTrailers) {
     res.end();
   });
   int fd = Connect();
-  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\n\r\n"),
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
             "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
             "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: abc\r\n\r\n");
   close(fd);
@@ -107,7 +107,7 @@ TEST_F(ServerTest, WriteFirstGivesChunkedWithTrailers) {
 TEST_F(ServerTest, HeadResponseHasNoBodyAndNoFraming) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ignored"); });
   int fd = Connect();
-  EXPECT_EQ(Exchange(fd, "HEAD / HTTP/1.1\r\n\r\n"),
+  EXPECT_EQ(Exchange(fd, "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n"),
             "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n");
   close(fd);
 }
@@ -131,7 +131,7 @@ TEST_F(ServerTest, RequestBodyArrivesAsDataThenEnd) {
   });
   int fd = Connect();
   EXPECT_EQ(Exchange(fd,
-                     "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"),
+                     "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n"),
             "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
             "Content-Length: 5\r\n\r\nabcde");
   close(fd);
@@ -140,7 +140,7 @@ TEST_F(ServerTest, RequestBodyArrivesAsDataThenEnd) {
 TEST_F(ServerTest, MalformedRequestGets400AndClose) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end(); });
   int fd = Connect();
-  EXPECT_EQ(Exchange(fd, "GE T / HTTP/1.1\r\n\r\n"),
+  EXPECT_EQ(Exchange(fd, "GE T / HTTP/1.1\r\nHost: x\r\n\r\n"),
             "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n<closed>");
   close(fd);
 }
@@ -148,7 +148,7 @@ TEST_F(ServerTest, MalformedRequestGets400AndClose) {
 TEST_F(ServerTest, OversizedHeadersGet431AndClose) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end(); });
   int fd = Connect();
-  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nX: " + std::string(9000, 'a') + "\r\n\r\n"),
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'a') + "\r\n\r\n"),
             "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n<closed>");
   close(fd);
 }
@@ -161,7 +161,7 @@ TEST_F(ServerTest, SetHeaderReplacingKeepsPositionAndTakesNewSpelling) {
     res.end();
   });
   int fd = Connect();
-  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\n\r\n"),
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
             "HTTP/1.1 200 OK\r\nx-a: 3\r\nX-B: 2\r\nDate: DATE\r\nConnection: keep-alive\r\n"
             "Keep-Alive: timeout=5\r\nContent-Length: 0\r\n\r\n");
   close(fd);
@@ -172,7 +172,7 @@ TEST_F(ServerTest, ExpectContinueWritesContinueWithoutListener) {
     req.on<"end">([&res] { res.end("ok"); });
   });
   int fd = Connect();
-  EXPECT_EQ(Exchange(fd, "POST / HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi"),
+  EXPECT_EQ(Exchange(fd, "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi"),
             "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\n"
             "Keep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok");
   close(fd);

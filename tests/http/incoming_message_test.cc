@@ -1,0 +1,308 @@
+// http::IncomingMessage end to end: what a 'request' listener sees of the request a
+// raw client sent to a real Server on loopback. Values as Node v12.22.9 gives them
+// (the scenario named next to a test is the recorded fixture in
+// tests/conformance/scenarios/; the others were checked against the v12 runtime).
+#include "http/incoming_message.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "http/server.h"
+#include "tests/http/loopback.h"
+
+namespace {
+
+using ::testing::ElementsAre;
+
+class IncomingMessage : public http_test::LoopbackTest {};
+
+std::string Ok(const std::string& body) {
+  return "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// --- the request line --------------------------------------------------------------
+
+// 124_echo_methods
+TEST_F(IncomingMessage, MethodIsTheRequestLinesMethod) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note(std::string(req.method));
+    res.end();
+  });
+  int fd = Connect();
+  Exchange(
+      fd,
+      "DELETE /a HTTP/1.1\r\nHost: localhost\r\n\r\nPATCH /b HTTP/1.1\r\nHost: "
+      "localhost\r\nContent-Length: 0\r\n\r\n"
+      "M-SEARCH * HTTP/1.1\r\nHost: localhost\r\n\r\nGET /c HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  close(fd);
+  EXPECT_THAT(Notes(), ElementsAre("DELETE", "PATCH", "M-SEARCH", "GET"));
+}
+
+// 123_echo_absolute_url
+TEST_F(IncomingMessage, UrlIsTheRequestTargetAsSent) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note(std::string(req.url));
+    res.end();
+  });
+  int fd = Connect();
+  Exchange(fd,
+           "GET http://example.com:8080/a/b?c=d#frag HTTP/1.1\r\nHost: example.com:8080\r\n\r\n"
+           "GET /a%20b/../c?x=1&y HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  close(fd);
+  EXPECT_THAT(Notes(), ElementsAre("http://example.com:8080/a/b?c=d#frag", "/a%20b/../c?x=1&y"));
+}
+
+TEST_F(IncomingMessage, UrlIsWritableByTheListener) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.url = "/rewritten";
+    res.end(std::string(req.url));
+  });
+  EXPECT_EQ(RoundTrip(kGet), Ok("/rewritten"));
+}
+
+// 115_echo_http10
+TEST_F(IncomingMessage, HttpVersionIsMajorDotMinor) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note(std::string(req.httpVersion) + " " + std::to_string(req.httpVersionMajor) + " " +
+         std::to_string(req.httpVersionMinor));
+    res.end();
+  });
+  RoundTrip("GET / HTTP/1.0\r\n\r\n");
+  RoundTrip("GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_THAT(Notes(), ElementsAre("1.0 1 0", "1.1 1 1"));
+}
+
+// --- headers -------------------------------------------------------------------------
+
+// 116_echo_dropped_duplicates, 119_echo_cookie_joined, 120_echo_other_duplicates_joined
+TEST_F(IncomingMessage, HeadersAreLowerCasedAndMergedByV12sDuplicateRules) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    const http::IncomingHeaders& h = req.headers();
+    for (const char* name : {"host", "user-agent", "accept", "x-custom", "cookie", "missing"}) {
+      auto v = h.get(name);
+      Note(std::string(name) + "=" + (v ? std::string(*v) : "<none>"));
+    }
+    std::string cookies = "set-cookie=";
+    for (const std::string& c : h.setCookie()) cookies += "[" + c + "]";
+    Note(cookies);
+    Note(std::string("has Host: ") + (h.has("host") ? "yes" : "no"));
+    res.end();
+  });
+  RoundTrip(
+      "GET / HTTP/1.1\r\nHost: first\r\nHost: second\r\nUser-Agent: ua1\r\nuser-agent: ua2\r\n"
+      "Accept: text/html\r\nAccept: text/plain\r\nX-Custom: 1\r\nx-custom: 2\r\nX-CUSTOM: 3\r\n"
+      "Cookie: a=1\r\nCookie: b=2\r\nSet-Cookie: s=1\r\nSet-Cookie: t=2\r\n\r\n");
+  EXPECT_THAT(Notes(), ElementsAre("host=first", "user-agent=ua1", "accept=text/html, text/plain",
+                                   "x-custom=1, 2, 3", "cookie=a=1; b=2", "missing=<none>",
+                                   "set-cookie=[s=1][t=2]", "has Host: yes"));
+}
+
+TEST_F(IncomingMessage, HeadersListEntriesInFirstSeenOrder) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    for (const auto& [name, value] : req.headers().entries()) Note(name + "=" + value);
+    res.end();
+  });
+  RoundTrip("GET / HTTP/1.1\r\nX-B: 1\r\nHost: h\r\nx-b: 2\r\nA: 3\r\n\r\n");
+  EXPECT_THAT(Notes(), ElementsAre("x-b=1, 2", "host=h", "a=3"));
+}
+
+TEST_F(IncomingMessage, RawHeadersKeepsNamesAsSent) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    for (const http::HeaderView& h : req.rawHeaders()) {
+      Note(std::string(h.name) + "|" + std::string(h.value));
+    }
+    res.end();
+  });
+  RoundTrip(
+      "GET / HTTP/1.1\r\nHost: first\r\nhOST: second\r\nX-CUSTOM: 1\r\n"
+      "x-custom: 2\r\n\r\n");
+  EXPECT_THAT(Notes(), ElementsAre("Host|first", "hOST|second", "X-CUSTOM|1", "x-custom|2"));
+}
+
+// 121_echo_header_whitespace; checked against v12.22.9.
+TEST_F(IncomingMessage, RawHeadersValuesAreTrimmedOfSurroundingWhitespace) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    for (const http::HeaderView& h : req.rawHeaders()) {
+      Note(std::string(h.name) + "|" + std::string(h.value));
+    }
+    auto v = req.headers().get("x-custom");
+    Note(v ? std::string(*v) : "<none>");
+    res.end();
+  });
+  RoundTrip("GET / HTTP/1.1\r\nHost: localhost\r\nX-CUSTOM:  padded \t \r\n\r\n");
+  EXPECT_THAT(Notes(), ElementsAre("Host|localhost", "X-CUSTOM|padded", "padded"));
+}
+
+// 133_max_headers_count: rawHeaders is not cut by maxHeadersCount.
+TEST_F(IncomingMessage, RawHeadersHoldsEveryFieldBeyondMaxHeadersCount) {
+  Start(
+      [this](http::IncomingMessage& req, http::ServerResponse& res) {
+        Note(std::to_string(req.rawHeaders().size()) + " raw, " +
+             std::to_string(req.headers().entries().size()) + " merged");
+        res.end();
+      },
+      [](http::Server& s) { s.maxHeadersCount = 3; });
+  RoundTrip(
+      "GET / HTTP/1.1\r\nHost: localhost\r\nX-1: 1\r\nX-2: 2\r\nX-3: 3\r\nX-4: 4\r\n"
+      "X-5: 5\r\n\r\n");
+  EXPECT_THAT(Notes(), ElementsAre("6 raw, 3 merged"));
+}
+
+// --- trailers ------------------------------------------------------------------------
+
+constexpr const char* kChunkedWithTrailers =
+    "POST /trailers HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n"
+    "Trailer: X-Sum\r\n\r\n3\r\nabc\r\n0\r\nX-Sum: 42\r\nx-sum: 43\r\nX-Other: z\r\n\r\n";
+
+// 113_echo_request_trailers
+TEST_F(IncomingMessage, TrailersAreMergedAndReadyAtEnd) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.on<"end">([this, &req, &res] {
+      for (const auto& [name, value] : req.trailers().entries()) Note(name + "=" + value);
+      res.end();
+    });
+  });
+  RoundTrip(kChunkedWithTrailers);
+  EXPECT_THAT(Notes(), ElementsAre("x-sum=42, 43", "x-other=z"));
+}
+
+// 113_echo_request_trailers
+TEST_F(IncomingMessage, RawTrailersKeepsNamesAsSent) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.on<"end">([this, &req, &res] {
+      for (const http::HeaderView& h : req.rawTrailers()) {
+        Note(std::string(h.name) + "|" + std::string(h.value));
+      }
+      res.end();
+    });
+  });
+  RoundTrip(kChunkedWithTrailers);
+  EXPECT_THAT(Notes(), ElementsAre("X-Sum|42", "x-sum|43", "X-Other|z"));
+}
+
+// --- body state ----------------------------------------------------------------------
+
+TEST_F(IncomingMessage, CompleteTurnsTrueOnceTheWholeBodyArrived) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note(std::string("request complete=") + (req.complete ? "1" : "0"));
+    auto body = std::make_shared<std::string>();
+    req.on<"data">([this, &req, body](std::string_view d) {
+      body->append(d);
+      Note("data " + std::string(d) + " complete=" + (req.complete ? "1" : "0"));
+    });
+    req.on<"end">([this, &req, &res, body] {
+      Note(std::string("end complete=") + (req.complete ? "1" : "0"));
+      res.end(*body);
+    });
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhel", 100),
+            "");
+  EXPECT_EQ(Exchange(fd, "lo"), Ok("hello"));
+  close(fd);
+  EXPECT_THAT(Notes(), ElementsAre("request complete=0", "data hel complete=0",
+                                   "data lo complete=0", "end complete=1"));
+}
+
+TEST_F(IncomingMessage, AbortedIsSetAndAbortedFiresWhenTheClientLeavesMidBody) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse&) {
+    req.on<"aborted">([this, &req] {
+      Note(std::string("aborted, aborted=") + (req.aborted ? "1" : "0") +
+           " complete=" + (req.complete ? "1" : "0"));
+    });
+    Note(std::string("request aborted=") + (req.aborted ? "1" : "0"));
+  });
+  int fd = Connect();
+  EXPECT_EQ(
+      Exchange(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc", 100), "");
+  Reset(fd);
+  EXPECT_THAT(WaitForNotes(2), ElementsAre("request aborted=0", "aborted, aborted=1 complete=0"));
+}
+
+TEST_F(IncomingMessage, AbortedStaysFalseForACompleteRequest) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.on<"aborted">([this] { Note("aborted"); });
+    req.on<"end">([this, &req, &res] {
+      Note(std::string("end aborted=") + (req.aborted ? "1" : "0"));
+      res.end();
+    });
+  });
+  RoundTrip("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_THAT(Notes(), ElementsAre("end aborted=0"));
+}
+
+TEST_F(IncomingMessage, CloseFiresAfterAbortedWhenTheConnectionDrops) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse&) {
+    req.on<"aborted">([this] { Note("aborted"); });
+    req.on<"close">([this] { Note("close"); });
+  });
+  int fd = Connect();
+  Exchange(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc", 100);
+  Reset(fd);
+  EXPECT_THAT(WaitForNotes(2), ElementsAre("aborted", "close"));
+}
+
+// 126_event_order: after end(data, cb) the request emits 'close' once the response
+// has closed.
+TEST_F(IncomingMessage, CloseFiresAfterTheResponseFinishes) {
+  GTEST_SKIP() << "known gap: the request emits 'close' only when the connection closes";
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.on<"finish">([this] { Note("res finish"); });
+    req.on<"close">([this] { Note("req close"); });
+    res.end("x");
+  });
+  int fd = Connect();
+  Exchange(fd, kGet);
+  EXPECT_THAT(WaitForNotes(2), ElementsAre("res finish", "req close"));
+  close(fd);
+}
+
+// Checked against v12.22.9: the socket closes with nothing written.
+TEST_F(IncomingMessage, DestroyClosesTheConnectionWithoutAResponse) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.on<"close">([this] { Note("res close"); });
+    req.destroy();
+  });
+  EXPECT_EQ(RoundTrip(kGet), "<closed>");
+  EXPECT_THAT(WaitForNotes(1), ElementsAre("res close"));
+}
+
+// 158_req_settimeout
+TEST_F(IncomingMessage, SetTimeoutCallsTheCallbackWhenTheBodyStalls) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.setTimeout(150, [&res] {
+      res.statusCode = 408;
+      res.setHeader("Connection", "close");
+      res.end("body timed out");
+    });
+  });
+  EXPECT_EQ(RoundTrip("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 7\r\n\r\npar", 600),
+            "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nDate: DATE\r\n"
+            "Content-Length: 14\r\n\r\nbody timed out<closed>");
+}
+
+TEST_F(IncomingMessage, SocketIsTheConnectionForEveryRequestOnIt) {
+  auto seen = std::make_shared<std::vector<http::Socket*>>();
+  Start([this, seen](http::IncomingMessage& req, http::ServerResponse& res) {
+    seen->push_back(req.socket());
+    Note(req.socket() == nullptr ? "null" : std::to_string(req.socket()->remotePort()));
+    Note(req.connection() == req.socket() ? "connection same" : "connection different");
+    res.end();
+  });
+  int fd = Connect();
+  Exchange(fd,
+           "GET /1 HTTP/1.1\r\nHost: localhost\r\n\r\nGET /2 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  uint16_t port = LocalPort(fd);
+  close(fd);
+  std::string p = std::to_string(port);
+  EXPECT_THAT(Notes(), ElementsAre(p, "connection same", p, "connection same"));
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_EQ((*seen)[0], (*seen)[1]);
+}
+
+}  // namespace

@@ -1,0 +1,156 @@
+// Helpers for the end-to-end http tests: a real http::Server on 127.0.0.1 (one
+// loop), driven by raw request bytes from blocking client sockets, as in
+// server_test.cc. Expected bytes are what Node v12.22.9 writes (the fixtures in
+// tests/conformance/scenarios/, or the reference runtime), with the Date value
+// normalised to DATE.
+//
+// Threads: handlers run on the server's loop thread, the test body on the main
+// thread. Handlers report what they saw through Note() (mutex-guarded); the test
+// reads Notes() once the exchange is over.
+#ifndef TESTS_HTTP_LOOPBACK_H_
+#define TESTS_HTTP_LOOPBACK_H_
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "http/server.h"
+
+namespace http_test {
+
+using Handler = std::function<void(http::IncomingMessage&, http::ServerResponse&)>;
+
+class LoopbackTest : public ::testing::Test {
+ protected:
+  // Creates the server with `handler` (may be empty), lets `setup` add listeners and
+  // settings, and listens on an ephemeral port.
+  void Start(Handler handler, std::function<void(http::Server&)> setup = {},
+             http::ServerOptions options = {}) {
+    server_ = http::createServer(std::move(options), std::move(handler));
+    if (setup) setup(*server_);
+    server_->listen(0, "127.0.0.1", 1);
+    ASSERT_TRUE(server_->listening());
+  }
+  void TearDown() override { StopServer(); }
+  void StopServer() {
+    if (server_) {
+      server_->close();
+      server_->join();
+      server_.reset();
+    }
+  }
+
+  int Connect() {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(server_->port());
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    return fd;
+  }
+  static uint16_t LocalPort(int fd) {
+    sockaddr_in a{};
+    socklen_t len = sizeof(a);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    return ntohs(a.sin_port);
+  }
+
+  // Closes with a reset (SO_LINGER 0): the server sees ECONNRESET, not a FIN.
+  static void Reset(int fd) {
+    linger l{1, 0};
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
+    close(fd);
+  }
+
+  static void Send(int fd, const std::string& bytes) {
+    EXPECT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(bytes.size()));
+  }
+  // Reads until the server closes ("<closed>" is appended) or `idle_ms` pass
+  // without bytes.
+  static std::string Read(int fd, int idle_ms = 300) {
+    std::string out;
+    char buf[65536];
+    for (;;) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, idle_ms) <= 0) break;
+      ssize_t n = recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) {
+        out += "<closed>";
+        break;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return NormaliseDate(out);
+  }
+  // Replaces the value of every "\r\nDate: ...\r\n" line with DATE.
+  static std::string NormaliseDate(const std::string& in) {
+    std::string out;
+    size_t pos = 0;
+    for (;;) {
+      size_t at = in.find("\r\nDate: ", pos);
+      size_t eol = at == std::string::npos ? at : in.find("\r\n", at + 8);
+      if (eol == std::string::npos) break;
+      out.append(in, pos, at + 8 - pos).append("DATE");
+      pos = eol;
+    }
+    return out.append(in, pos, std::string::npos);
+  }
+  static std::string Exchange(int fd, const std::string& request, int idle_ms = 300) {
+    Send(fd, request);
+    return Read(fd, idle_ms);
+  }
+  // One connection, one exchange, closed afterwards.
+  std::string RoundTrip(const std::string& request, int idle_ms = 300) {
+    int fd = Connect();
+    std::string out = Exchange(fd, request, idle_ms);
+    close(fd);
+    return out;
+  }
+
+  void Note(std::string s) {
+    std::lock_guard<std::mutex> lock(mu_);
+    notes_.push_back(std::move(s));
+  }
+  std::vector<std::string> Notes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return notes_;
+  }
+  // Waits up to `ms` for at least `n` notes; returns the notes.
+  std::vector<std::string> WaitForNotes(size_t n, int ms = 2000) {
+    for (int waited = 0; waited < ms; waited += 10) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (notes_.size() >= n) return notes_;
+      }
+      usleep(10 * 1000);
+    }
+    return Notes();
+  }
+
+  static constexpr const char* kGet = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  // What Node v12 puts after the user's headers on a kept-alive HTTP/1.1 response.
+  static constexpr const char* kKeepAlive =
+      "Date: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n";
+
+  std::unique_ptr<http::Server> server_;
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> notes_;
+};
+
+}  // namespace http_test
+
+#endif  // TESTS_HTTP_LOOPBACK_H_

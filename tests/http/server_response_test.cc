@@ -1,0 +1,642 @@
+// http::ServerResponse end to end: a real Server on loopback, raw request bytes,
+// responses compared byte for byte with what Node v12.22.9 writes for the same
+// handler (the scenario named next to each test is the recorded fixture in
+// tests/conformance/scenarios/; the others were checked against the v12 runtime).
+#include "http/server_response.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "http/server.h"
+#include "tests/http/loopback.h"
+
+namespace {
+
+using ::testing::ElementsAre;
+
+class ServerResponse : public http_test::LoopbackTest {};
+
+std::string Chunked(const std::string& head_and_user_headers, const std::string& chunks) {
+  return head_and_user_headers +
+         "Date: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+         "Transfer-Encoding: chunked\r\n\r\n" +
+         chunks;
+}
+
+std::string WithLength(const std::string& head_and_user_headers, const std::string& body) {
+  return head_and_user_headers +
+         "Date: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// --- end, write, writeHead ---------------------------------------------------------
+
+// 001_hello_end
+TEST_F(ServerResponse, EndWithDataSendsContentLengthAfterDateAndConnection) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("Content-Type", "text/plain");
+    res.end("Hello, World!");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            WithLength("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n", "Hello, World!"));
+}
+
+// 002_end_empty
+TEST_F(ServerResponse, EndWithoutDataSendsContentLengthZero) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end(); });
+  EXPECT_EQ(RoundTrip(kGet), WithLength("HTTP/1.1 200 OK\r\n", ""));
+}
+
+// 086_end_twice_ignored
+TEST_F(ServerResponse, EndTwiceIsIgnored) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.on<"error">([this](const http::Error& e) { Note(std::string(e.code())); });
+    res.end("once");
+    res.end("twice");
+  });
+  EXPECT_EQ(RoundTrip(kGet), WithLength("HTTP/1.1 200 OK\r\n", "once"));
+  EXPECT_TRUE(Notes().empty());
+}
+
+TEST_F(ServerResponse, EndCallbackRunsOnceTheResponseIsSent) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.end("ok",
+            [this, &res] { Note(std::string("cb ended=") + (res.writableEnded() ? "1" : "0")); });
+    Note("end returned");
+  });
+  EXPECT_EQ(RoundTrip(kGet), WithLength("HTTP/1.1 200 OK\r\n", "ok"));
+  EXPECT_THAT(WaitForNotes(2), ElementsAre("end returned", "cb ended=1"));
+}
+
+// 003_write_then_end_chunked
+TEST_F(ServerResponse, WriteFirstSendsEachWriteAsOneChunk) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.write("ab");
+    res.write(std::string("cde"));
+    res.end("f");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            Chunked("HTTP/1.1 200 OK\r\n", "2\r\nab\r\n3\r\ncde\r\n1\r\nf\r\n0\r\n\r\n"));
+}
+
+TEST_F(ServerResponse, WriteAdoptsALargeStringAndSendsItWhole) {
+  std::string big(100000, 'z');
+  Start([big](http::IncomingMessage&, http::ServerResponse& res) {
+    res.write(std::string(big));
+    res.end();
+  });
+  EXPECT_EQ(RoundTrip(kGet), Chunked("HTTP/1.1 200 OK\r\n", "186a0\r\n" + big + "\r\n0\r\n\r\n"));
+}
+
+// 129_write_backpressure_drain
+TEST_F(ServerResponse, WriteReturnsFalsePastTheHighWaterMarkThenDrainFires) {
+  std::string big(100000, 'a');
+  Start([big](http::IncomingMessage&, http::ServerResponse& res) {
+    bool ret = res.write(std::string_view(big));
+    res.on<"drain">([&res, ret] {
+      res.end(std::string("\nwrite returned ") + (ret ? "true" : "false") + ", then drain");
+    });
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            Chunked("HTTP/1.1 200 OK\r\n", "186a0\r\n" + big +
+                                               "\r\n21\r\n\nwrite returned false, then drain\r\n"
+                                               "0\r\n\r\n"));
+}
+
+// 085_err_write_after_end
+TEST_F(ServerResponse, WriteAfterEndEmitsErrStreamWriteAfterEnd) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.on<"error">([this](const http::Error& e) {
+      Note(std::string(e.code()) + ": " + std::string(e.message()));
+    });
+    res.end("first");
+    res.write("late");
+  });
+  EXPECT_EQ(RoundTrip(kGet), WithLength("HTTP/1.1 200 OK\r\n", "first"));
+  EXPECT_THAT(Notes(), ElementsAre("ERR_STREAM_WRITE_AFTER_END: write after end"));
+}
+
+// 018_writehead_reason_phrase
+TEST_F(ServerResponse, WriteHeadSendsReasonAndHeadersAndMakesEndChunked) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.writeHead(201, "Made It", {{"X-Id", "7"}});
+    res.end("created");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            Chunked("HTTP/1.1 201 Made It\r\nX-Id: 7\r\n", "7\r\ncreated\r\n0\r\n\r\n"));
+}
+
+// 005_writehead_content_length
+TEST_F(ServerResponse, WriteHeadWithContentLengthSendsTheBodyUnchunked) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.writeHead(200, {{"Content-Length", "5"}});
+    res.end("hello");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n" + std::string(kKeepAlive) + "\r\nhello");
+}
+
+// 083_err_invalid_status_writehead
+TEST_F(ServerResponse, WriteHeadThrowsErrHttpInvalidStatusCodeOutside100To999) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    std::string report;
+    for (int code : {99, 1000}) {
+      try {
+        res.writeHead(code);
+        report += "no error";
+      } catch (const http::Error& e) {
+        if (!report.empty()) report += "\n";
+        report += std::string(e.code()) + ": " + std::string(e.message());
+      }
+    }
+    res.writeHead(200);
+    res.end(report);
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            Chunked("HTTP/1.1 200 OK\r\n",
+                    "6d\r\nERR_HTTP_INVALID_STATUS_CODE: Invalid status code: 99\n"
+                    "ERR_HTTP_INVALID_STATUS_CODE: Invalid status code: 1000\r\n0\r\n\r\n"));
+}
+
+// --- headers ---------------------------------------------------------------------
+
+// 006_setheader_replace_keeps_position
+TEST_F(ServerResponse, SetHeaderReplacesCaseInsensitivelyKeepingPosition) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("X-First", "1");
+    res.setHeader("X-Second", "2");
+    res.setHeader("X-Third", "3");
+    res.setHeader("x-FIRST", "replaced");
+    res.end("ok");
+  });
+  EXPECT_EQ(
+      RoundTrip(kGet),
+      WithLength("HTTP/1.1 200 OK\r\nx-FIRST: replaced\r\nX-Second: 2\r\nX-Third: 3\r\n", "ok"));
+}
+
+// 073_err_headers_sent_setheader
+TEST_F(ServerResponse, SetHeaderAfterTheHeadIsSentThrowsErrHttpHeadersSent) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.write("a");
+    try {
+      res.setHeader("X-Late", "1");
+    } catch (const http::Error& e) {
+      res.end(std::string(e.code()) + ": " + std::string(e.message()));
+      return;
+    }
+    res.end("no error");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            Chunked("HTTP/1.1 200 OK\r\n",
+                    "1\r\na\r\n4b\r\nERR_HTTP_HEADERS_SENT: Cannot set headers after they are sent "
+                    "to the client\r\n0\r\n\r\n"));
+}
+
+// 076_err_invalid_http_token
+TEST_F(ServerResponse, SetHeaderThrowsErrInvalidHttpTokenForABadName) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    try {
+      res.setHeader("Bad Name", "x");
+    } catch (const http::Error& e) {
+      res.end(std::string(e.code()) + ": " + std::string(e.message()));
+      return;
+    }
+    res.end("no error");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            WithLength("HTTP/1.1 200 OK\r\n",
+                       "ERR_INVALID_HTTP_TOKEN: Header name must be a valid HTTP token "
+                       "[\"Bad Name\"]"));
+}
+
+// 078_err_invalid_char
+TEST_F(ServerResponse, SetHeaderThrowsErrInvalidCharForABadValue) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    try {
+      res.setHeader("X-A", "a\nb");
+    } catch (const http::Error& e) {
+      res.end(std::string(e.code()) + ": " + std::string(e.message()));
+      return;
+    }
+    res.end("no error");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            WithLength("HTTP/1.1 200 OK\r\n",
+                       "ERR_INVALID_CHAR: Invalid character in header content [\"X-A\"]"));
+}
+
+// 075_err_headers_sent_writehead
+TEST_F(ServerResponse, WriteHeadAfterTheHeadIsSentThrowsErrHttpHeadersSent) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("X-A", "1");
+    res.write("a");
+    try {
+      res.writeHead(200);
+    } catch (const http::Error& e) {
+      res.end(std::string(e.code()) + ": " + std::string(e.message()));
+      return;
+    }
+    res.end("no error");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            Chunked("HTTP/1.1 200 OK\r\nX-A: 1\r\n",
+                    "1\r\na\r\n4e\r\nERR_HTTP_HEADERS_SENT: Cannot render headers after they are "
+                    "sent to the client\r\n0\r\n\r\n"));
+}
+
+// 131_get_headers_api (the head); the getters as v12 answers them.
+TEST_F(ServerResponse, GetHeaderReturnsTheValuesAsSetOrNullWhenAbsent) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("X-A", "one");
+    res.setHeader("Set-Cookie", std::vector<std::string>{"a=1", "b=2"});
+    res.setHeader("X-Num", int64_t{5});
+    const auto* a = res.getHeader("x-a");
+    Note(a == nullptr ? "null" : std::string(a->values[0]) + (a->is_array ? " array" : " single"));
+    const auto* c = res.getHeader("SET-COOKIE");
+    Note(c == nullptr ? "null"
+                      : std::string(c->values[0]) + "," + std::string(c->values[1]) +
+                            (c->is_array ? " array" : " single"));
+    const auto* n = res.getHeader("x-num");
+    Note(n == nullptr ? "null" : std::string(n->values[0]));
+    Note(res.getHeader("x-missing") == nullptr ? "missing null" : "missing found");
+    res.end();
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            WithLength("HTTP/1.1 200 OK\r\nX-A: one\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\n"
+                       "X-Num: 5\r\n",
+                       ""));
+  EXPECT_THAT(Notes(), ElementsAre("one single", "a=1,b=2 array", "5", "missing null"));
+}
+
+TEST_F(ServerResponse, GetHeaderNamesListsLowerCasedNamesInOrder) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("X-A", "one");
+    res.setHeader("Set-Cookie", std::vector<std::string>{"a=1", "b=2"});
+    res.setHeader("X-Num", int64_t{5});
+    for (const std::string& name : res.getHeaderNames()) Note(name);
+    res.end();
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(Notes(), ElementsAre("x-a", "set-cookie", "x-num"));
+}
+
+TEST_F(ServerResponse, GetHeadersHoldsEveryHeaderWithItsValues) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("X-A", "one");
+    res.setHeader("Set-Cookie", std::vector<std::string>{"a=1", "b=2"});
+    res.removeHeader("x-a");
+    res.setHeader("X-Num", int64_t{5});
+    for (const auto& e : res.getHeaders()) {
+      std::string line(e.name);
+      for (std::string_view v : e.values) line += " " + std::string(v);
+      Note(line);
+    }
+    res.end();
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(Notes(), ElementsAre("Set-Cookie a=1 b=2", "X-Num 5"));
+}
+
+TEST_F(ServerResponse, HasHeaderIsCaseInsensitive) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("X-A", "one");
+    Note(std::string(res.hasHeader("X-A") ? "1" : "0") + (res.hasHeader("x-a") ? "1" : "0") +
+         (res.hasHeader("x-missing") ? "1" : "0"));
+    res.removeHeader("X-a");
+    Note(res.hasHeader("x-a") ? "1" : "0");
+    res.end();
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(Notes(), ElementsAre("110", "0"));
+}
+
+// 007_removeheader
+TEST_F(ServerResponse, RemoveHeaderDropsItAndSettingAgainMovesItToTheEnd) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setHeader("A", "a");
+    res.setHeader("B", "b");
+    res.setHeader("C", "c");
+    res.removeHeader("b");
+    res.setHeader("D", "d");
+    res.setHeader("b", "again");
+    res.end("ok");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            WithLength("HTTP/1.1 200 OK\r\nA: a\r\nC: c\r\nD: d\r\nb: again\r\n", "ok"));
+}
+
+// 074_err_headers_sent_removeheader
+TEST_F(ServerResponse, RemoveHeaderAfterTheHeadIsSentThrowsErrHttpHeadersSent) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.flushHeaders();
+    try {
+      res.removeHeader("Date");
+      Note("no error");
+    } catch (const http::Error& e) {
+      Note(std::string(e.code()) + ": " + std::string(e.message()));
+    }
+    res.end();
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(Notes(),
+              ElementsAre("ERR_HTTP_HEADERS_SENT: Cannot remove headers after they are sent to "
+                          "the client"));
+}
+
+// 009_senddate_false
+TEST_F(ServerResponse, SendDateFalseLeavesOutTheDateHeader) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.sendDate = false;
+    res.end("ok");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+            "Content-Length: 2\r\n\r\nok");
+}
+
+TEST_F(ServerResponse, SendDateTrueSendsAnImfFixdateDate) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end(); });
+  int fd = Connect();
+  Send(fd, kGet);
+  std::string raw;
+  char buf[4096];
+  ssize_t n = recv(fd, buf, sizeof(buf), 0);
+  if (n > 0) raw.assign(buf, static_cast<size_t>(n));
+  close(fd);
+  // IMF-fixdate, as v12's utcDate(): "Mon, 23 Nov 2026 21:03:31 GMT".
+  size_t at = raw.find("\r\nDate: ");
+  ASSERT_NE(at, std::string::npos) << raw;
+  std::string date = raw.substr(at + 8, raw.find("\r\n", at + 8) - (at + 8));
+  ASSERT_EQ(date.size(), 29u) << date;
+  const std::string days = "Mon,Tue,Wed,Thu,Fri,Sat,Sun";
+  const std::string months = "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec";
+  EXPECT_NE(days.find(date.substr(0, 3)), std::string::npos) << date;
+  EXPECT_NE(months.find(date.substr(8, 3)), std::string::npos) << date;
+  std::string shape = date.substr(3, 2);
+  for (size_t i : {7u, 11u, 16u, 19u, 22u}) shape += date[i];
+  shape += date.substr(25);
+  EXPECT_EQ(shape, ",    :: GMT") << date;
+  for (size_t i : {5u, 6u, 12u, 13u, 14u, 15u, 17u, 18u, 20u, 21u, 23u, 24u}) {
+    EXPECT_TRUE(date[i] >= '0' && date[i] <= '9') << date;
+  }
+}
+
+// --- status ------------------------------------------------------------------------
+
+// 016_status_code_404
+TEST_F(ServerResponse, StatusCodeSetsTheStatusLineWithItsReasonPhrase) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.statusCode = 404;
+    res.end("nope");
+  });
+  EXPECT_EQ(RoundTrip(kGet), WithLength("HTTP/1.1 404 Not Found\r\n", "nope"));
+}
+
+// 017_status_message_custom
+TEST_F(ServerResponse, StatusMessageReplacesTheReasonPhrase) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.statusCode = 202;
+    res.statusMessage = "Totally Fine";
+    res.end("ok");
+  });
+  EXPECT_EQ(RoundTrip(kGet), WithLength("HTTP/1.1 202 Totally Fine\r\n", "ok"));
+}
+
+// --- state -------------------------------------------------------------------------
+
+// 130_state_flags
+TEST_F(ServerResponse, HeadersSentTurnsTrueOnceTheHeadIsRendered) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note(res.headersSent() ? "true" : "false");
+    if (req.url == "/write") {
+      res.write("x");
+    } else {
+      res.writeHead(200);
+    }
+    Note(res.headersSent() ? "true" : "false");
+    res.end();
+  });
+  int fd = Connect();
+  Exchange(fd,
+           "GET /write HTTP/1.1\r\nHost: localhost\r\n\r\nGET /writehead HTTP/1.1\r\nHost: "
+           "localhost\r\n\r\n");
+  close(fd);
+  EXPECT_THAT(Notes(), ElementsAre("false", "true", "false", "true"));
+}
+
+// 130_state_flags, and after end().
+TEST_F(ServerResponse, FinishedTurnsTrueWhenEndIsCalled) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    Note(res.finished() ? "true" : "false");
+    res.write("x");
+    Note(res.finished() ? "true" : "false");
+    res.end();
+    Note(res.finished() ? "true" : "false");
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(Notes(), ElementsAre("false", "false", "true"));
+}
+
+TEST_F(ServerResponse, WritableEndedTurnsTrueWhenEndIsCalled) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    Note(res.writableEnded() ? "true" : "false");
+    res.write("x");
+    Note(res.writableEnded() ? "true" : "false");
+    res.end();
+    Note(res.writableEnded() ? "true" : "false");
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(Notes(), ElementsAre("false", "false", "true"));
+}
+
+TEST_F(ServerResponse, WritableFinishedIsTrueByFinish) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    Note(res.writableFinished() ? "true" : "false");
+    res.write("x");
+    Note(res.writableFinished() ? "true" : "false");
+    res.on<"finish">([this, &res] { Note(res.writableFinished() ? "true" : "false"); });
+    res.end();
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(WaitForNotes(3), ElementsAre("false", "false", "true"));
+}
+
+// --- events ------------------------------------------------------------------------
+
+TEST_F(ServerResponse, FinishFiresOnceAfterEnd) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.on<"finish">([this] { Note("finish"); });
+    res.write("a");
+    Note("wrote");
+    res.end("b");
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(WaitForNotes(2), ElementsAre("wrote", "finish"));
+}
+
+TEST_F(ServerResponse, CloseFiresWhenTheConnectionDropsBeforeEnd) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.on<"finish">([this] { Note("finish"); });
+    res.on<"close">([this] { Note("close"); });
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, kGet, 100), "");
+  Reset(fd);
+  EXPECT_THAT(WaitForNotes(1), ElementsAre("close"));
+}
+
+// Checked against v12.22.9: after end(data, cb), 'finish', then the callback, then
+// 'close' (126_event_order records the same order).
+TEST_F(ServerResponse, FinishThenEndCallbackThenCloseAfterANormalEnd) {
+  GTEST_SKIP() << "known gap: the end callback runs before 'finish', and 'close' is not "
+                  "emitted after 'finish'";
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.on<"finish">([this] { Note("finish"); });
+    res.on<"close">([this] { Note("close"); });
+    res.end("x", [this] { Note("callback"); });
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(WaitForNotes(3), ElementsAre("finish", "callback", "close"));
+}
+
+// --- trailers, interim responses, flushing -------------------------------------------
+
+// 065_trailers_chunked
+TEST_F(ServerResponse, AddTrailersWritesThemAfterTheLastChunk) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.writeHead(200, {{"Content-Type", "text/plain"}, {"Trailer", "X-Checksum"}});
+    res.write("abc");
+    res.addTrailers({{"X-Checksum", "123"}});
+    res.end();
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            Chunked("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTrailer: X-Checksum\r\n",
+                    "3\r\nabc\r\n0\r\nX-Checksum: 123\r\n\r\n"));
+}
+
+// 069_trailers_dropped_content_length
+TEST_F(ServerResponse, AddTrailersAreDroppedWhenTheBodyIsNotChunked) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.addTrailers({{"X-A", "1"}});
+    res.end("data");
+  });
+  EXPECT_EQ(RoundTrip(kGet), WithLength("HTTP/1.1 200 OK\r\n", "data"));
+}
+
+// 094_write_continue_manual
+TEST_F(ServerResponse, WriteContinueSends100ContinueBeforeTheResponse) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.writeContinue();
+    res.end("ok");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            "HTTP/1.1 100 Continue\r\n\r\n" + WithLength("HTTP/1.1 200 OK\r\n", "ok"));
+}
+
+// 095_write_processing
+TEST_F(ServerResponse, WriteProcessingSends102ProcessingBeforeTheResponse) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.writeProcessing();
+    res.end("done");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            "HTTP/1.1 102 Processing\r\n\r\n" + WithLength("HTTP/1.1 200 OK\r\n", "done"));
+}
+
+// 031_flush_headers_then_end; the head alone checked against v12.22.9.
+TEST_F(ServerResponse, FlushHeadersSendsTheHeadAtOnceSoEndIsChunked) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.flushHeaders();
+    req.on<"end">([&res] { res.end("hello"); });
+  });
+  int fd = Connect();
+  // The head arrives while the body does not exist yet.
+  EXPECT_EQ(Exchange(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n", 100),
+            Chunked("HTTP/1.1 200 OK\r\n", ""));
+  EXPECT_EQ(Exchange(fd, "hi"), "5\r\nhello\r\n0\r\n\r\n");
+  close(fd);
+}
+
+// 035_cork_uncork
+TEST_F(ServerResponse, CorkedWritesStillGoOutAsOneChunkPerWrite) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.cork();
+    res.write("one");
+    res.write("two");
+    res.uncork();
+    res.end("three");
+  });
+  EXPECT_EQ(RoundTrip(kGet),
+            Chunked("HTTP/1.1 200 OK\r\n", "3\r\none\r\n3\r\ntwo\r\n5\r\nthree\r\n0\r\n\r\n"));
+}
+
+// Checked against v12.22.9: nothing reaches the client until uncork().
+TEST_F(ServerResponse, CorkHoldsWritesUntilUncork) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.cork();
+    res.write("one");
+    req.on<"end">([&res] {
+      res.uncork();
+      res.end();
+    });
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n", 100),
+            "");
+  EXPECT_EQ(Exchange(fd, "hi"), Chunked("HTTP/1.1 200 OK\r\n", "3\r\none\r\n0\r\n\r\n"));
+  close(fd);
+}
+
+// --- timeouts and the socket ---------------------------------------------------------
+
+// 157_res_settimeout
+TEST_F(ServerResponse, SetTimeoutCallsTheCallbackWhenTheSocketIdles) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setTimeout(150, [&res] {
+      res.statusCode = 503;
+      res.end("timed out");
+    });
+  });
+  EXPECT_EQ(RoundTrip(kGet, 600), WithLength("HTTP/1.1 503 Service Unavailable\r\n", "timed out"));
+}
+
+// Checked against v12.22.9: a response 'timeout' listener keeps the socket open.
+TEST_F(ServerResponse, SetTimeoutListenerRunsWhenTheSocketIdlesAndKeepsItOpen) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    res.setTimeout(150, [this] { Note("timeout"); });
+  });
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, kGet, 500), "");  // not closed
+  EXPECT_THAT(Notes(), ElementsAre("timeout"));
+  Reset(fd);
+}
+
+TEST_F(ServerResponse, SocketIsTheRequestsConnection) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    http::Socket* s = res.socket();
+    Note(s != nullptr && s == req.socket() ? "same" : "different");
+    Note(s == nullptr ? "0" : std::to_string(s->remotePort()));
+    Note(s == nullptr ? "" : s->remoteAddress());
+    res.end();
+  });
+  int fd = Connect();
+  Exchange(fd, kGet);
+  uint16_t port = LocalPort(fd);
+  close(fd);
+  EXPECT_THAT(Notes(), ElementsAre("same", std::to_string(port), "127.0.0.1"));
+}
+
+TEST_F(ServerResponse, ConnectionIsTheSameSocketAsSocket) {
+  Start([this](http::IncomingMessage&, http::ServerResponse& res) {
+    Note(res.connection() != nullptr && res.connection() == res.socket() ? "same" : "different");
+    res.end();
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(Notes(), ElementsAre("same"));
+}
+
+}  // namespace

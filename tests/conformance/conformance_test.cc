@@ -132,7 +132,7 @@ std::string Exchange(uint16_t port, const std::vector<std::string>& pieces, size
   char buf[65536];
   for (;;) {
     int wait = meta.idle_ms + 200;
-    if (!meta.closed && out.size() >= expected) wait = 30;
+    if (!meta.closed && out.size() >= expected) wait = 10;  // anything extra follows at once
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, wait) <= 0) break;
     ssize_t n = recv(fd, buf, sizeof(buf), 0);

@@ -75,7 +75,7 @@ const IncomingHeaders& IncomingMessage::headers() {
 
 const IncomingHeaders& IncomingMessage::trailers() {
   if (!trailers_built_ && head_ != nullptr && complete) {
-    trailers_.Build(head_->trailers, max_headers_);
+    trailers_.Build(head_->trailers, 0);  // v12 limits only the head's fields
     trailers_built_ = true;
   }
   return trailers_;

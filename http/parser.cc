@@ -5,9 +5,28 @@
 #include <algorithm>
 #include <cstring>
 
+// The strict machine: llhttp.c built again with LLHTTP_STRICT_MODE and its symbols
+// prefixed (third_party/llhttp.BUILD). It shares llhttp_t, the settings and the
+// callbacks with the ordinary one; only its init and execute differ.
+extern "C" int strict_llhttp__internal_init(llhttp_t* state);
+extern "C" int strict_llhttp__internal_execute(llhttp_t* state, const char* p, const char* endp);
+
 namespace http {
 namespace {
 constexpr size_t kArenaBlock = 4096;
+
+// llhttp_init / llhttp_reset / llhttp_execute (api.c) for the strict machine.
+void StrictReset(llhttp_t* p) {
+  llhttp_type_t type = static_cast<llhttp_type_t>(p->type);
+  void* settings = p->settings;
+  void* data = p->data;
+  uint8_t lenient_flags = p->lenient_flags;
+  strict_llhttp__internal_init(p);
+  p->type = type;
+  p->settings = settings;
+  p->data = data;
+  p->lenient_flags = lenient_flags;
+}
 }  // namespace
 
 // --- Arena ---------------------------------------------------------------------
@@ -76,6 +95,7 @@ struct Parser::Callbacks {
     self->headers_done_ = false;
     self->input_retained_ = false;
     self->header_bytes_ = 0;
+    self->chunk_extension_bytes_ = 0;
     self->open_field_ = Field::kNone;
     return 0;
   }
@@ -118,6 +138,9 @@ struct Parser::Callbacks {
     Self(p)->events_->OnBody(std::string_view(at, len));
     return 0;
   }
+  static int ChunkExtension(llhttp_t* p, const char*, size_t len) {
+    return Self(p)->CountChunkExtensionBytes(len);
+  }
   static int ChunkBoundary(llhttp_t* p) {
     Self(p)->header_bytes_ = 0;  // as Node: trailers are counted afresh
     return 0;
@@ -148,6 +171,8 @@ struct Parser::Callbacks {
       s.on_body = Body;
       s.on_chunk_header = ChunkBoundary;
       s.on_chunk_complete = ChunkBoundary;
+      s.on_chunk_extension_name = ChunkExtension;
+      s.on_chunk_extension_value = ChunkExtension;
       s.on_message_complete = MessageComplete;
       return s;
     }();
@@ -165,23 +190,61 @@ Parser::Parser(ParserType type, const ParserOptions& options, ParserEvents* even
 
 Parser::~Parser() = default;
 
+// Lenient mode is v12.22.9's insecureHTTPParser: any byte in header values, and any
+// Transfer-Encoding (chunked only when last; otherwise a request body runs to EOF).
+// Content-Length with Transfer-Encoding stays an error, as in v12. The default mode
+// is the strict machine plus the checks current Node adds (see OnSpan).
 void Parser::Reset() {
-  llhttp_reset(&impl_->parser);
   if (options_.lenient) {
+    llhttp_reset(&impl_->parser);
     llhttp_set_lenient_headers(&impl_->parser, 1);
-    llhttp_set_lenient_chunked_length(&impl_->parser, 1);
-    llhttp_set_lenient_keep_alive(&impl_->parser, 1);
+    llhttp_set_lenient_transfer_encoding(&impl_->parser, 1);
+  } else {
+    StrictReset(&impl_->parser);
   }
   head_ = nullptr;
   headers_done_ = false;
   open_field_ = Field::kNone;
 }
 
+int Parser::Fail(int error, const char* code, const char* reason) {
+  user_error_ = error;
+  user_code_ = code;
+  user_reason_ = reason;
+  llhttp_set_error_reason(&impl_->parser, reason);
+  return HPE_USER;
+}
+
 int Parser::CountHeaderBytes(size_t len) {
   header_bytes_ += len;
   if (header_bytes_ >= options_.max_header_size) {
-    llhttp_set_error_reason(&impl_->parser, "HPE_HEADER_OVERFLOW:Header overflow");
-    return HPE_USER;
+    return Fail(kHeaderOverflow, "HPE_HEADER_OVERFLOW", "Header overflow");
+  }
+  return 0;
+}
+
+// Whether the bytes before a header value's first piece, back over spaces and tabs,
+// end a line: the value was folded onto a continuation line (obs-fold). Looks into
+// the current input and the tail kept from the previous one.
+bool Parser::FollowsLineBreak(const char* at) const {
+  const char* q = at;
+  while (q > input_begin_ && (q[-1] == ' ' || q[-1] == '\t')) --q;
+  if (q > input_begin_) return q[-1] == '\n';
+  for (size_t i = tail_len_; i > 0; --i) {
+    char c = tail_[i - 1];
+    if (c != ' ' && c != '\t') return c == '\n';
+  }
+  return false;
+}
+
+// As current Node: a message's chunk extensions may not pass 16 KiB in all. v12 had no
+// such limit, so lenient mode (v12's insecureHTTPParser) has none either.
+int Parser::CountChunkExtensionBytes(size_t len) {
+  if (options_.lenient) return 0;
+  chunk_extension_bytes_ += len;
+  if (chunk_extension_bytes_ > kMaxChunkExtensions) {
+    return Fail(kChunkExtensionsOverflow, "HPE_CHUNK_EXTENSIONS_OVERFLOW",
+                "Chunk extensions overflow");
   }
   return 0;
 }
@@ -189,9 +252,33 @@ int Parser::CountHeaderBytes(size_t len) {
 // A piece of a field. The first piece in an input marks the input as holding
 // views of this message; a field that continues from an earlier input already
 // lives in the arena and grows there.
+//
+// A piece that does not follow the previous one in the stream is a folded value's
+// continuation: current Node rejects it (so does the default mode); v12 joined the
+// pieces, so lenient mode copies them together into the arena.
 int Parser::OnSpan(Field field, const char* at, size_t len) {
   if (int r = CountHeaderBytes(len); r != 0) return r;
+  uint64_t start = stream_pos_ + static_cast<uint64_t>(at - input_begin_);
+  // (llhttp reports an empty value as an empty piece at the next line: not a fold.)
+  bool first_bytes = open_field_ != field || (open_len_ == 0 && !open_in_arena_);
+  if (field == Field::kValue && len != 0 && first_bytes && !options_.lenient &&
+      FollowsLineBreak(at)) {
+    return Fail(HPE_INVALID_HEADER_TOKEN, "HPE_INVALID_HEADER_TOKEN",
+                "Unexpected whitespace after header value");
+  }
   if (open_field_ == field) {
+    bool folded = len != 0 && start != open_end_;
+    if (len != 0) open_end_ = start + len;
+    if (folded && !options_.lenient) {
+      return Fail(HPE_INVALID_HEADER_TOKEN, "HPE_INVALID_HEADER_TOKEN",
+                  "Unexpected whitespace after header value");
+    }
+    if (folded && !open_in_arena_) {
+      head_->arena.Begin();
+      head_->arena.Append(std::string_view(open_start_, open_len_));
+      copied_bytes_ += open_len_;
+      open_in_arena_ = true;
+    }
     if (open_in_arena_) {
       head_->arena.Append(std::string_view(at, len));
       copied_bytes_ += len;
@@ -200,6 +287,7 @@ int Parser::OnSpan(Field field, const char* at, size_t len) {
     }
     return 0;
   }
+  open_end_ = start + len;
   open_field_ = field;
   open_start_ = at;
   open_len_ = len;
@@ -217,6 +305,9 @@ int Parser::OnSpanComplete(Field field) {
     value = open_in_arena_ ? head_->arena.Finish() : std::string_view(open_start_, open_len_);
   }
   open_field_ = Field::kNone;
+  if (field == Field::kName && value.empty() && !options_.lenient) {
+    return Fail(HPE_INVALID_HEADER_TOKEN, "HPE_INVALID_HEADER_TOKEN", "Empty header name");
+  }
   Store(field, value);
   return 0;
 }
@@ -227,6 +318,10 @@ void Parser::Store(Field field, std::string_view value) {
     case Field::kStatus: head_->status_text = value; break;
     case Field::kName: pending_name_ = value; break;
     case Field::kValue:
+      // As Node's parser glue: trailing spaces and tabs are not part of the value.
+      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
+        value.remove_suffix(1);
+      }
       (headers_done_ ? head_->trailers : head_->headers).push_back({pending_name_, value});
       break;
     case Field::kNone: break;
@@ -245,8 +340,26 @@ void Parser::SaveOpenSpan() {
 
 ParseResult Parser::Execute(std::string_view data) {
   input_retained_ = false;
+  input_begin_ = data.data();
   llhttp_t* p = &impl_->parser;
-  llhttp_errno_t err = llhttp_execute(p, data.data(), data.size());
+  user_error_ = 0;
+  llhttp_errno_t err =
+      options_.lenient
+          ? llhttp_execute(p, data.data(), data.size())
+          : static_cast<llhttp_errno_t>(
+                strict_llhttp__internal_execute(p, data.data(), data.data() + data.size()));
+  // Keep the stream position and the input's last bytes (FollowsLineBreak).
+  stream_pos_ += data.size();
+  size_t keep = std::min(data.size(), sizeof(tail_));
+  if (keep < sizeof(tail_)) {
+    size_t old = std::min(tail_len_, sizeof(tail_) - keep);
+    std::memmove(tail_, tail_ + tail_len_ - old, old);
+    tail_len_ = old;
+  } else {
+    tail_len_ = 0;
+  }
+  std::memcpy(tail_ + tail_len_, data.data() + data.size() - keep, keep);
+  tail_len_ += keep;
   ParseResult result;
   result.consumed = data.size();
   if (err == HPE_OK) {
@@ -263,10 +376,10 @@ ParseResult Parser::Execute(std::string_view data) {
   }
   const char* reason = llhttp_get_error_reason(p);
   result.error = err;
-  if (err == HPE_USER && reason != nullptr && std::strncmp(reason, "HPE_HEADER_OVERFLOW", 19) == 0) {
-    result.error = kHeaderOverflow;
-    result.code = "HPE_HEADER_OVERFLOW";
-    result.reason = "Header overflow";
+  if (user_error_ != 0) {
+    result.error = user_error_;
+    result.code = user_code_;
+    result.reason = user_reason_;
   } else {
     result.code = llhttp_errno_name(err);
     result.reason = reason != nullptr ? reason : "";

@@ -118,6 +118,10 @@ struct ParseResult {
 class Parser {
  public:
   static constexpr int kHeaderOverflow = 1000;  // our code for HPE_HEADER_OVERFLOW
+  // Current Node's HPE_CHUNK_EXTENSIONS_OVERFLOW: a message's chunk extensions passed
+  // kMaxChunkExtensions bytes (strict mode only; v12 had no limit).
+  static constexpr int kChunkExtensionsOverflow = 1001;
+  static constexpr size_t kMaxChunkExtensions = 16384;
 
   Parser(ParserType type, const ParserOptions& options, ParserEvents* events);
   ~Parser();
@@ -142,7 +146,10 @@ class Parser {
   int OnSpanComplete(Field field);
   void SaveOpenSpan();
   void Store(Field field, std::string_view value);
+  int Fail(int error, const char* code, const char* reason);
+  bool FollowsLineBreak(const char* at) const;
   int CountHeaderBytes(size_t len);
+  int CountChunkExtensionBytes(size_t len);
 
   struct llhttp_impl;
   std::unique_ptr<llhttp_impl> impl_;
@@ -158,9 +165,17 @@ class Parser {
   Field open_field_ = Field::kNone;
   const char* open_start_ = nullptr;
   size_t open_len_ = 0;
+  uint64_t open_end_ = 0;       // stream offset just past the field's last piece
   bool open_in_arena_ = false;
+  uint64_t stream_pos_ = 0;     // stream offset of the current input's first byte
+  char tail_[64];               // the stream's last bytes before the current input
+  size_t tail_len_ = 0;
+  int user_error_ = 0;          // an error a callback raised (Fail), for Execute
+  const char* user_code_ = "";
+  const char* user_reason_ = "";
   std::string_view pending_name_;
   size_t header_bytes_ = 0;
+  size_t chunk_extension_bytes_ = 0;
   uint64_t copied_bytes_ = 0;
 };
 

@@ -113,9 +113,7 @@ Server& Server::close(std::function<void()> cb) {
       s->closing = true;
       if (s->listener != nullptr) s->listener->Close();
       s->listener = nullptr;
-      // Copy: closing an idle connection can remove it from the set at once.
-      std::vector<ServerConnection*> conns(s->connections.begin(), s->connections.end());
-      for (ServerConnection* c : conns) c->CloseWhenIdle();
+      // v12's close() is net.Server's: connections already open are left to end.
       if (s->connections.empty()) LoopClosed(*s);
     });
   }

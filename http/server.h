@@ -43,7 +43,8 @@ class ServerConnection;
 // The error passed to 'clientError' (Node's parse error: code, reason, rawPacket).
 struct ClientError {
   std::string code;        // "HPE_INVALID_METHOD", "HPE_HEADER_OVERFLOW", ...
-  std::string reason;
+  std::string reason;      // llhttp's explanation, "Invalid method", ...
+  std::string message;     // err.message: "Parse Error: " + reason
   std::string rawPacket;   // the bytes that could not be parsed
   size_t bytesParsed = 0;
 };
@@ -80,8 +81,9 @@ class Server
   // thread once every loop accepts. Failing to listen emits 'error' (EADDRINUSE...).
   Server& listen(uint16_t port, std::string host = "0.0.0.0", int threads = 1,
                  std::function<void()> cb = {});
-  // Stops accepting; requests in flight finish, idle keep-alive connections close.
-  // 'close' is emitted (and cb called) once every connection is gone.
+  // Stops accepting. As in v12, open connections are left alone (keep-alive ones
+  // too: they end by their timeouts or the peer); 'close' is emitted (and cb
+  // called) once every connection is gone.
   Server& close(std::function<void()> cb = {});
   // C++ addition: blocks until the server has closed (or was never started).
   void join();
@@ -91,9 +93,13 @@ class Server
 
   Server& setTimeout(uint64_t ms, std::function<void()> cb = {});
   uint64_t timeout = 120000;           // socket idle timeout, ms (0: none)
-  uint64_t headersTimeout = 60000;     // ms to receive a complete head
+  // ms to receive a complete head. As in v12 it is checked only when bytes arrive:
+  // a peer that sends part of a head and then nothing is not timed out by it.
+  uint64_t headersTimeout = 60000;
   uint64_t keepAliveTimeout = 5000;    // ms an idle keep-alive connection stays
-  size_t maxHeadersCount = 2000;       // 0: no limit
+  // Header fields req.headers keeps (0: no limit). v12's default is null, which
+  // its parser reads as 2000 name/value entries: 1000 fields.
+  size_t maxHeadersCount = 1000;
 
   const ServerOptions& options() const { return options_; }
   size_t max_header_size() const;

@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include <algorithm>
+#include <array>
 
 #include "engine/loop.h"
 #include "http/server.h"
@@ -14,17 +15,37 @@ namespace {
 constexpr std::string_view kBadRequest = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
 constexpr std::string_view kHeadersTooLarge =
     "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n";
+constexpr std::string_view kExtensionsTooLarge =
+    "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n";
 
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// Node v12's parser hands a head's fields to JavaScript in batches of 31 once it has
+// 32 or more, and drops a batch once max_fields fields are kept (0: no limit). So
+// rawHeaders (and rawTrailers) hold this many of the n fields received.
+size_t NodeVisibleFields(size_t n, size_t max_fields) {
+  constexpr size_t kBatch = 31;
+  if (n <= kBatch || max_fields == 0) return n;
+  size_t kept = 0;
+  for (size_t start = 0; start < n; start += kBatch) {
+    if (kept < max_fields) kept += std::min(kBatch, n - start);
+  }
+  return kept;
+}
+
+// req.httpVersion, `${major}.${minor}`; llhttp's versions are single digits.
 std::string_view VersionString(int major, int minor) {
-  if (major == 1 && minor == 1) return "1.1";
-  if (major == 1 && minor == 0) return "1.0";
-  if (major == 0 && minor == 9) return "0.9";
-  if (major == 2 && minor == 0) return "2.0";
-  return "1.1";
+  static const auto kVersions = [] {
+    std::array<std::array<char, 3>, 100> v{};
+    for (int i = 0; i < 100; ++i) {
+      v[i] = {static_cast<char>('0' + i / 10), '.', static_cast<char>('0' + i % 10)};
+    }
+    return v;
+  }();
+  if (major < 0 || major > 9 || minor < 0 || minor > 9) return "1.1";
+  return {kVersions[major * 10 + minor].data(), 3};
 }
 
 }  // namespace
@@ -41,10 +62,13 @@ ServerConnection::ServerConnection(Server* server, engine::Connection* conn, int
   idle_timer_.set_callback([this] {
     // Node's socketOnTimeout: the request, the response and the server may each
     // handle it; when none does, the socket is destroyed.
+    // (Whether it was idle is read first: a listener that ends the response makes
+    // the connection idle, and its bytes must still go out.)
+    bool was_idle = keep_alive_wait_;
     bool handled = emit<"timeout">();
     if (!queue_.empty()) handled |= queue_.front()->res->emit<"timeout">();
     handled |= server_->emit<"timeout">(static_cast<Socket&>(*this));
-    if (!handled || keep_alive_wait_) destroy();
+    if (!handled || was_idle) destroy();
   });
   idle_ms_ = server->timeout;
   ArmIdleTimer(idle_ms_);
@@ -59,10 +83,22 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
     emit<"data">(data.view());
     return;
   }
+  if (ignore_input_) return;
   if (idle_ms_ != 0 && !keep_alive_wait_) ArmIdleTimer(idle_ms_);
   current_input_ = &data;
   Parse(data.view());
   current_input_ = nullptr;
+  CheckHeadersTimeout();
+}
+
+// v12 checks headersTimeout after parsing each receive, not on a timer: a head still
+// incomplete that began too long ago emits the server's 'timeout', or, with no
+// listener, destroys the socket.
+void ServerConnection::CheckHeadersTimeout() {
+  uint64_t limit = server_->headersTimeout;
+  if (limit == 0 || closed_ || upgraded_ || conn_->closing() || !parser_.in_head()) return;
+  if (conn_->loop().now_ms() - head_started_ms_ <= limit) return;
+  if (!server_->emit<"timeout">(static_cast<Socket&>(*this))) destroy();
 }
 
 void ServerConnection::Parse(std::string_view data) {
@@ -85,7 +121,10 @@ void ServerConnection::Parse(std::string_view data) {
       if (!had) destroy();  // CONNECT without a listener
       return;
     }
-    data = rest;  // an Upgrade nobody takes: keep serving HTTP
+    // An Upgrade nobody takes was served as a request; v12's parser then stays
+    // stopped, and every later byte on the connection is ignored.
+    ignore_input_ = true;
+    return;
   }
 }
 
@@ -93,17 +132,21 @@ void ServerConnection::OnParseError(const ParseResult& r, std::string_view data)
   ClientError e;
   e.code = r.code;
   e.reason = r.reason;
+  e.message = "Parse Error: " + e.reason;
   e.rawPacket = std::string(data);
   e.bytesParsed = r.consumed;
+  ignore_input_ = true;  // the parser stays failed: later bytes are not parsed
   if (server_->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
   // Node's default: a bare 400 (431 for oversized headers) with Connection: close,
-  // only when nothing was written on this socket yet; then the socket goes.
+  // only when nothing was written on this socket yet; then the socket is destroyed.
+  // Node's earlier writes have reached the kernel by then, so what is queued here
+  // (responses to requests before the bad one) still goes out before the close.
   if (!wrote_anything_) {
-    write(r.error == Parser::kHeaderOverflow ? kHeadersTooLarge : kBadRequest);
-    conn_->End();
-  } else {
-    destroy();
+    write(r.error == Parser::kHeaderOverflow           ? kHeadersTooLarge
+          : r.error == Parser::kChunkExtensionsOverflow ? kExtensionsTooLarge
+                                                        : kBadRequest);
   }
+  conn_->End();
 }
 
 void ServerConnection::OnEof(engine::Connection&) {
@@ -112,16 +155,14 @@ void ServerConnection::OnEof(engine::Connection&) {
     return;
   }
   parser_.Finish();
-  // Node's server ends its side too once responses in flight are out.
-  if (queue_.empty()) {
-    conn_->End();
-  } else {
-    close_when_idle_ = true;
-  }
+  // v12 (httpAllowHalfOpen false) ends its side at once: what was written goes out,
+  // requests still open are aborted, responses not yet written are lost.
+  conn_->End();
 }
 
 MessageHead* ServerConnection::OnMessageBegin() {
   parsing_ = NewExchange();
+  head_started_ms_ = conn_->loop().now_ms();
   if (keep_alive_wait_) {
     keep_alive_wait_ = false;
     ArmIdleTimer(idle_ms_);
@@ -135,6 +176,7 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   Exchange* ex = parsing_;
   IncomingMessage& req = *ex->req;
   ServerResponse& res = *ex->res;
+  head.headers.resize(NodeVisibleFields(head.headers.size(), server_->maxHeadersCount));
   req.Attach(this, this, &head, server_->maxHeadersCount);
   req.method = llhttp_method_name(static_cast<llhttp_method_t>(head.method));
   req.url = head.url;
@@ -142,14 +184,22 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   req.httpVersionMinor = head.http_minor;
   req.httpVersion = VersionString(head.http_major, head.http_minor);
 
-  bool http11 = head.http_major > 1 || (head.http_major == 1 && head.http_minor >= 1);
-  bool chunked_ok = http11;
+  // Node's ServerResponse: a request with major or minor version below 1 (HTTP/1.0,
+  // but also HTTP/2.0) gets chunked bodies only if its TE asks for them; Expect is
+  // honoured on exactly HTTP/1.1.
+  bool old_version = head.http_major < 1 || head.http_minor < 1;
+  bool http11 = head.http_major == 1 && head.http_minor == 1;
+  bool chunked_ok = !old_version;
+  bool has_host = false;
   std::string_view expect;
   for (const HeaderView& h : head.headers) {
-    if (!http11 && IEquals(h.name, "te") && h.value.find("chunked") != std::string_view::npos) {
+    if (old_version && IEquals(h.name, "te") &&
+        h.value.find("chunked") != std::string_view::npos) {
       chunked_ok = true;
     } else if (IEquals(h.name, "expect")) {
       expect = h.value;
+    } else if (IEquals(h.name, "host")) {
+      has_host = true;
     }
   }
   res.Attach(this, this, head.method == HTTP_HEAD, head.http_minor, head.http_major,
@@ -166,7 +216,12 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
       return 2;  // no body; Parse() hands the socket over
     }
   }
-  if (!expect.empty() && http11) {
+  if (http11 && !has_host && !server_->options().insecureHTTPParser) {
+    // Current Node's requireHostHeader (the default mode follows current Node; v12,
+    // as insecureHTTPParser here, served such requests).
+    res.writeHead(400, {{"Connection", "close"}});
+    res.end();
+  } else if (!expect.empty() && http11) {
     HandleExpect(ex, expect);
   } else {
     server_->emit<"request">(req, res);
@@ -178,6 +233,7 @@ void ServerConnection::HandleExpect(Exchange* ex, std::string_view expect) {
   IncomingMessage& req = *ex->req;
   ServerResponse& res = *ex->res;
   if (expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0) {
+    res.expect_continue_ = true;  // answered without 100 Continue: v12 closes
     if (server_->listenerCount<"checkContinue">() > 0) {
       server_->emit<"checkContinue">(req, res);
     } else {
@@ -196,7 +252,8 @@ void ServerConnection::OnBody(std::string_view data) {
   if (parsing_ != nullptr) parsing_->req->emit<"data">(data);
 }
 
-void ServerConnection::OnMessageComplete(MessageHead&) {
+void ServerConnection::OnMessageComplete(MessageHead& head) {
+  head.trailers.resize(NodeVisibleFields(head.trailers.size(), server_->maxHeadersCount));
   Exchange* ex = parsing_;
   parsing_ = nullptr;
   ex->request_done = true;
@@ -243,11 +300,6 @@ void ServerConnection::ResponseFinished(ServerResponse* res) {
   auto* ex = static_cast<Exchange*>(res->exchange_);
   ex->response_done = true;
   if (ex->request_done) Recycle(ex);
-}
-
-void ServerConnection::CloseWhenIdle() {
-  close_when_idle_ = true;
-  if (queue_.empty() && parsing_ == nullptr) conn_->End();
 }
 
 void ServerConnection::PauseRequest(IncomingMessage*, bool pause) {
@@ -314,6 +366,8 @@ void ServerConnection::Send(SendBatch* batch) {
   batch->req.user = batch;
   wrote_anything_ = true;
   bytes_written_ += batch->bytes;
+  // Writing is activity: Node's socket timeout restarts.
+  if (idle_ms_ != 0 && !keep_alive_wait_) ArmIdleTimer(idle_ms_);
   conn_->Send(&batch->req);
 }
 
@@ -363,6 +417,26 @@ Socket& ServerConnection::pause() {
 Socket& ServerConnection::resume() {
   conn_->ResumeRecv();
   return *this;
+}
+
+void ServerConnection::runAfter(uint64_t ms, std::function<void()> cb) {
+  UserTimer* t = nullptr;
+  for (auto& u : user_timers_) {
+    if (!u->running && !u->timer.armed()) t = u.get();
+  }
+  if (t == nullptr) {
+    user_timers_.push_back(std::make_unique<UserTimer>());
+    t = user_timers_.back().get();
+    t->timer.set_callback([t] {
+      std::function<void()> fn = std::move(t->cb);
+      t->cb = nullptr;
+      t->running = true;
+      fn();
+      t->running = false;
+    });
+  }
+  t->cb = std::move(cb);
+  conn_->loop().ArmTimer(&t->timer, ms);
 }
 
 void ServerConnection::ArmIdleTimer(uint64_t ms) {

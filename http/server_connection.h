@@ -50,6 +50,7 @@ class ServerConnection final : public Socket,
   Socket& setTimeout(uint64_t ms, std::function<void()> cb) override;
   Socket& pause() override;
   Socket& resume() override;
+  void runAfter(uint64_t ms, std::function<void()> cb) override;
 
   // For ServerResponse.
   void SendResponseBytes(ServerResponse* res);
@@ -58,8 +59,6 @@ class ServerConnection final : public Socket,
   // The response's bytes were all sent ('finish' was emitted).
   void ResponseFinished(ServerResponse* res);
   void PauseRequest(IncomingMessage* req, bool pause);
-  // Server::close(): close now if idle, else after the current responses.
-  void CloseWhenIdle();
   uint64_t copied_bytes() const { return parser_.copied_bytes(); }
 
  private:
@@ -70,6 +69,12 @@ class ServerConnection final : public Socket,
     std::vector<engine::BufRef> bufs;
     bool request_done = false;
     bool response_done = false;
+  };
+  // A runAfter() timer; kept for reuse once fired (never freed while it runs).
+  struct UserTimer {
+    engine::Timer timer;
+    std::function<void()> cb;
+    bool running = false;
   };
   struct SendBatch {
     engine::SendReq req;
@@ -101,6 +106,7 @@ class ServerConnection final : public Socket,
   SendBatch* NewBatch();
   void ArmIdleTimer(uint64_t ms);
   void UpdateBackpressure();
+  void CheckHeadersTimeout();
 
   Server* server_;
   engine::Connection* conn_;
@@ -116,9 +122,12 @@ class ServerConnection final : public Socket,
   OutBuf raw_out_;                    // bytes of raw socket writes
   engine::Timer idle_timer_;
   uint64_t idle_ms_ = 0;
+  uint64_t head_started_ms_ = 0;      // when the head being parsed began (0: none)
+  std::vector<std::unique_ptr<UserTimer>> user_timers_;
   bool keep_alive_wait_ = false;      // idle between requests
   bool close_when_idle_ = false;
   bool upgraded_ = false;             // the socket belongs to a connect/upgrade listener
+  bool ignore_input_ = false;         // after an Upgrade served as a request (v12)
   bool wrote_anything_ = false;
   bool paused_by_request_ = false;
   bool paused_by_backpressure_ = false;

@@ -22,6 +22,8 @@
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -37,11 +39,21 @@ namespace http {
 class ServerConnection;
 class Socket;
 
+// writeHead's headers, as v12 takes them: one value each (an object), or a list of
+// values each (an object with array values: one line per value, "; "-joined for
+// Cookie). Before any setHeader() they are rendered as given, duplicates included
+// (v12's array of [name, value] pairs); after one, each goes through setHeader().
 using HeaderList = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+// Name the type at the call (HeaderValuesList{{"X", {"a", "b"}}}): a bare {"a", "b"}
+// would also be a std::string_view (its iterator-pair constructor).
+using HeaderValuesList =
+    std::initializer_list<std::pair<std::string_view, std::initializer_list<std::string_view>>>;
+// A write callback: called with nullptr once the bytes were handed to the kernel, or
+// with ERR_STREAM_WRITE_AFTER_END (see write()).
+using WriteCallback = std::function<void(const Error*)>;
 
-class ServerResponse
-    : public EventEmitter<Event<"finish">, Event<"close">, Event<"drain">,
-                          Event<"error", const Error&>, Event<"timeout">> {
+class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Event<"drain">,
+                                           Event<"error", const Error&>, Event<"timeout">> {
  public:
   ServerResponse() = default;
   virtual ~ServerResponse() = default;
@@ -56,6 +68,8 @@ class ServerResponse
   void setHeader(std::string_view name, std::string_view value);
   void setHeader(std::string_view name, std::vector<std::string> values);
   void setHeader(std::string_view name, int64_t value);
+  // v12's setHeader(name, undefined): throws ERR_HTTP_INVALID_HEADER_VALUE.
+  void setHeader(std::string_view name, std::nullopt_t);
   // nullptr when absent; else the name as last set and its values (is_array tells
   // whether it was set from a list, as v12's getHeader returns an array then).
   const OutgoingHeaders::Entry* getHeader(std::string_view name) const;
@@ -65,24 +79,47 @@ class ServerResponse
   const OutgoingHeaders& getHeaders() const { return headers_; }
   bool headersSent() const { return head_written_; }
 
+  // v12's writeHead. As in v12: a status message given once stays for a later
+  // writeHead without one ("HTTP/1.1 404 OK"); without setHeader() a second
+  // writeHead before any body replaces the head, with setHeader() it throws
+  // ERR_HTTP_HEADERS_SENT. An empty status_message means none was given.
   ServerResponse& writeHead(int status_code, std::string_view status_message = {},
                             HeaderList headers = {});
   ServerResponse& writeHead(int status_code, HeaderList headers) {
     return writeHead(status_code, {}, headers);
   }
+  ServerResponse& writeHead(int status_code, std::string_view status_message,
+                            HeaderValuesList headers);
+  ServerResponse& writeHead(int status_code, HeaderValuesList headers) {
+    return writeHead(status_code, {}, headers);
+  }
 
   // Returns false once the queued bytes pass the high-water mark (16 KiB); 'drain'
-  // follows when they have been sent.
+  // follows when they have been sent. After end(), as v12: returns true and emits
+  // ERR_STREAM_WRITE_AFTER_END as an 'error' event on a later loop turn (before
+  // 'finish'), once per call; the bytes are dropped.
   bool write(std::string_view chunk);
   bool write(std::string&& chunk);
   bool write(const char* chunk) { return write(std::string_view(chunk)); }
+  // v12's write(chunk, cb): after end() the callback is never called (only the
+  // 'error' event fires), as in v12.
+  bool write(std::string_view chunk, WriteCallback cb);
+  // v12's write(chunk, encoding, cb): encoding "utf8", "latin1", "binary", "ascii"
+  // (the bytes as given) or "hex" (decoded). After end() cb gets the error.
+  bool write(std::string_view chunk, std::string_view encoding, WriteCallback cb = {});
   void end(std::function<void()> cb = {});
   void end(std::string_view chunk, std::function<void()> cb = {});
   void end(std::string&& chunk, std::function<void()> cb = {});
   void end(const char* chunk, std::function<void()> cb = {}) {
     end(std::string_view(chunk), std::move(cb));
   }
+  // end(data, encoding[, cb]): encodings as write().
+  void end(std::string_view chunk, std::string_view encoding, std::function<void()> cb = {});
+  void end(const char* chunk, const char* encoding, std::function<void()> cb = {}) {
+    end(std::string_view(chunk), std::string_view(encoding), std::move(cb));
+  }
 
+  // Replaces the trailers (v12: each call starts over). Pairs may repeat a name.
   void addTrailers(HeaderList trailers);
   void writeContinue();
   void writeProcessing();
@@ -104,12 +141,34 @@ class ServerResponse
 
  private:
   friend class ServerConnection;
+  // One header line as writeHead's list gives it (before any setHeader()).
+  struct HeadField {
+    std::string_view name;
+    const std::string_view* values;
+    size_t count;
+    bool is_array;
+  };
+  // What v12's _storeHeader learns from the headers (its `state`).
+  struct HeadState {
+    bool connection = false, content_length = false, te = false, date = false;
+    bool expect = false, trailer = false;
+  };
+
   void Attach(ServerConnection* conn, Socket* socket, bool head_request, int http_minor,
               int http_major, bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms);
   void Reset();
-  // Renders the status line and headers into out_ (Node's _storeHeader).
-  void RenderHead(bool from_end, size_t end_length);
-  void WriteBody(std::string_view chunk, std::string* adopt);
+  ServerResponse& WriteHeadFields(int status_code, std::string_view status_message,
+                                  const HeadField* fields, size_t count);
+  // v12's _storeHeader: renders the head into header_, sent with the first bytes.
+  void StoreHeader(const HeadField* fields, size_t count);
+  void MatchHeader(HeadState& st, std::string_view name, std::string_view value);
+  // v12's _send: the head first if it has not gone yet, then the bytes.
+  void Send(std::string_view bytes, std::string* adopt = nullptr);
+  bool WriteChunk(std::string_view chunk, std::string* adopt, WriteCallback cb, bool from_end);
+  bool WriteAfterEnd(WriteCallback cb);
+  void EndImpl(std::string_view chunk, std::string* adopt, std::function<void()> cb);
+  void EmitPendingErrors();
+  void RunCallbacks(std::vector<WriteCallback> cbs);
   void Flush();
   void OnSent(size_t bytes);
   bool HasBody() const { return has_body_; }
@@ -117,25 +176,52 @@ class ServerResponse
   ServerConnection* conn_ = nullptr;
   Socket* socket_ = nullptr;
   OutgoingHeaders headers_;
-  std::string trailers_;     // rendered "Name: value\r\n" lines
+  bool headers_object_ = false;  // v12's kOutHeaders is not null: setHeader() was used
+  std::string header_;           // the rendered head (v12's _header)
+  std::string scratch_;          // where the next head is rendered
+  std::string trailers_;         // rendered "Name: value\r\n" lines
   OutBuf out_;
   std::function<void()> end_cb_;
+  int64_t content_length_ = -1;  // v12's _contentLength (set by end()); -1: none
+  uint64_t sent_total_ = 0;      // bytes of this response sent so far
+  std::vector<std::pair<uint64_t, WriteCallback>> write_cbs_;  // by byte watermark
+  std::vector<WriteCallback> pending_errors_;  // write-after-end, emitted on the next turn
+  uint64_t generation_ = 0;  // bumped by Reset: deferred work of an old use is dropped
+
+  // The state after construction (a subclass may set headers in its constructor),
+  // restored by Reset so that every request starts as with a new object.
+  struct Initial {
+    OutgoingHeaders headers;
+    bool headers_object = false;
+    int statusCode = 200;
+    std::string statusMessage;
+    bool sendDate = true;
+  };
+  std::unique_ptr<Initial> initial_;
+  bool initial_saved_ = false;
 
   bool head_request_ = false;
   bool has_body_ = true;
-  bool keep_alive_ = true;        // the request allows keeping the connection
-  bool chunked_ok_ = true;        // HTTP/1.1, or 1.0 with TE: chunked
-  bool chunked_ = false;
-  bool last_ = false;             // close the connection after this response
-  bool head_written_ = false;
+  bool keep_alive_ = true;          // v12's shouldKeepAlive
+  bool chunked_ok_ = true;          // v12's useChunkedEncodingByDefault
+  bool chunked_ = false;            // v12's chunkedEncoding
+  bool last_ = false;               // v12's _last: close the connection after this response
+  bool default_keep_alive_ = true;  // no user Keep-Alive header
+  bool removed_connection_ = false, removed_content_length_ = false, removed_te_ = false;
+  // Set by the connection when the request has Expect: 100-continue (v12's
+  // _expect_continue): a final status before writeContinue() closes the connection.
+  bool expect_continue_ = false;
+  bool sent100_ = false;
+  bool head_written_ = false;  // v12's _header is set
+  bool header_sent_ = false;   // v12's _headerSent
   bool ended_ = false;
   bool finished_ = false;
   bool corked_ = false;
   bool need_drain_ = false;
-  bool active_ = false;           // first in its connection's queue: may send
+  bool active_ = false;  // first in its connection's queue: may send
   uint64_t keep_alive_ms_ = 5000;
-  size_t queued_ = 0;             // bytes handed to the socket and not yet sent
-  void* exchange_ = nullptr;      // the connection's record of this request
+  size_t queued_ = 0;         // bytes handed to the socket and not yet sent
+  void* exchange_ = nullptr;  // the connection's record of this request
 };
 
 }  // namespace http

@@ -32,6 +32,10 @@ class Socket : public EventEmitter<Event<"data", std::string_view>, Event<"end">
   virtual Socket& setTimeout(uint64_t ms, std::function<void()> cb = {}) = 0;
   virtual Socket& pause() = 0;
   virtual Socket& resume() = 0;
+  // C++ addition, standing in for Node's global setTimeout: runs cb once, on this
+  // socket's loop thread (never synchronously), ms from now. Dropped if the socket
+  // closes first.
+  virtual void runAfter(uint64_t ms, std::function<void()> cb) = 0;
 
   std::string remoteAddress() const;
   uint16_t remotePort() const;

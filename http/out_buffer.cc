@@ -11,7 +11,7 @@ constexpr size_t kBlock = 2048;
 char* OutBuf::Reserve(size_t n) {
   if (blocks_.empty() || blocks_.back().size - blocks_.back().used < n) {
     size_t size = std::max(kBlock, n);
-    blocks_.push_back(Block{std::make_unique<char[]>(size), size, 0});
+    blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(size), size, 0});
   }
   Block& b = blocks_.back();
   return b.data.get() + b.used;

@@ -32,7 +32,7 @@ void StrictReset(llhttp_t* p) {
 // --- Arena ---------------------------------------------------------------------
 
 void Arena::Begin() {
-  if (blocks_.empty()) blocks_.push_back(Block{std::make_unique<char[]>(kArenaBlock), kArenaBlock, 0});
+  if (blocks_.empty()) blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(kArenaBlock), kArenaBlock, 0});
   span_start_ = blocks_.back().used;
 }
 
@@ -43,7 +43,7 @@ void Arena::Append(std::string_view piece) {
     // yet, since its view is handed out only by Finish().
     size_t open = b->used - span_start_;
     size_t size = std::max(kArenaBlock, (open + piece.size()) * 2);
-    Block fresh{std::make_unique<char[]>(size), size, open};
+    Block fresh{std::make_unique_for_overwrite<char[]>(size), size, open};
     std::memcpy(fresh.data.get(), b->data.get() + span_start_, open);
     b->used = span_start_;
     blocks_.push_back(std::move(fresh));

@@ -202,8 +202,8 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
       has_host = true;
     }
   }
-  res.Attach(this, this, head.method == HTTP_HEAD, head.http_minor, head.http_major,
-             head.keep_alive, chunked_ok, server_->keepAliveTimeout);
+  res.Attach(this, this, head.method == HTTP_HEAD, head.keep_alive, chunked_ok,
+             server_->keepAliveTimeout);
   res.exchange_ = ex;
   queue_.push_back(ex);
   res.active_ = queue_.size() == 1;

@@ -72,8 +72,7 @@ std::string Decode(std::string_view chunk, std::string_view encoding) {
 }  // namespace
 
 void ServerResponse::Attach(ServerConnection* conn, Socket* socket, bool head_request,
-                            int http_minor, int http_major, bool keep_alive, bool chunked_ok,
-                            uint64_t keep_alive_ms) {
+                            bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms) {
   if (!initial_saved_) {
     initial_saved_ = true;
     if (headers_object_ || statusCode != 200 || !statusMessage.empty() || !sendDate) {
@@ -88,8 +87,6 @@ void ServerResponse::Attach(ServerConnection* conn, Socket* socket, bool head_re
   keep_alive_ = keep_alive;
   chunked_ok_ = chunked_ok;
   keep_alive_ms_ = keep_alive_ms;
-  (void)http_minor;
-  (void)http_major;
 }
 
 void ServerResponse::Reset() {

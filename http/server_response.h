@@ -154,8 +154,8 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
     bool expect = false, trailer = false;
   };
 
-  void Attach(ServerConnection* conn, Socket* socket, bool head_request, int http_minor,
-              int http_major, bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms);
+  void Attach(ServerConnection* conn, Socket* socket, bool head_request, bool keep_alive,
+              bool chunked_ok, uint64_t keep_alive_ms);
   void Reset();
   ServerResponse& WriteHeadFields(int status_code, std::string_view status_message,
                                   const HeadField* fields, size_t count);

@@ -15,6 +15,19 @@
 
 namespace {
 
+// Runs `call`, then ends the response with the http::Error it threw as
+// "CODE: message" (what the Node handlers write), or with "no error".
+template <typename Fn>
+void EndWithThrownError(http::ServerResponse& res, Fn call) {
+  try {
+    call();
+  } catch (const http::Error& e) {
+    res.end(std::string(e.code()) + ": " + std::string(e.message()));
+    return;
+  }
+  res.end("no error");
+}
+
 using ::testing::ElementsAre;
 
 class ServerResponse : public http_test::LoopbackTest {};
@@ -182,13 +195,7 @@ TEST_F(ServerResponse, SetHeaderReplacesCaseInsensitivelyKeepingPosition) {
 TEST_F(ServerResponse, SetHeaderAfterTheHeadIsSentThrowsErrHttpHeadersSent) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) {
     res.write("a");
-    try {
-      res.setHeader("X-Late", "1");
-    } catch (const http::Error& e) {
-      res.end(std::string(e.code()) + ": " + std::string(e.message()));
-      return;
-    }
-    res.end("no error");
+    EndWithThrownError(res, [&res] { res.setHeader("X-Late", "1"); });
   });
   EXPECT_EQ(RoundTrip(kGet),
             Chunked("HTTP/1.1 200 OK\r\n",
@@ -199,13 +206,7 @@ TEST_F(ServerResponse, SetHeaderAfterTheHeadIsSentThrowsErrHttpHeadersSent) {
 // 076_err_invalid_http_token
 TEST_F(ServerResponse, SetHeaderThrowsErrInvalidHttpTokenForABadName) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) {
-    try {
-      res.setHeader("Bad Name", "x");
-    } catch (const http::Error& e) {
-      res.end(std::string(e.code()) + ": " + std::string(e.message()));
-      return;
-    }
-    res.end("no error");
+    EndWithThrownError(res, [&res] { res.setHeader("Bad Name", "x"); });
   });
   EXPECT_EQ(RoundTrip(kGet),
             WithLength("HTTP/1.1 200 OK\r\n",
@@ -216,13 +217,7 @@ TEST_F(ServerResponse, SetHeaderThrowsErrInvalidHttpTokenForABadName) {
 // 078_err_invalid_char
 TEST_F(ServerResponse, SetHeaderThrowsErrInvalidCharForABadValue) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) {
-    try {
-      res.setHeader("X-A", "a\nb");
-    } catch (const http::Error& e) {
-      res.end(std::string(e.code()) + ": " + std::string(e.message()));
-      return;
-    }
-    res.end("no error");
+    EndWithThrownError(res, [&res] { res.setHeader("X-A", "a\nb"); });
   });
   EXPECT_EQ(RoundTrip(kGet),
             WithLength("HTTP/1.1 200 OK\r\n",
@@ -234,13 +229,7 @@ TEST_F(ServerResponse, WriteHeadAfterTheHeadIsSentThrowsErrHttpHeadersSent) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) {
     res.setHeader("X-A", "1");
     res.write("a");
-    try {
-      res.writeHead(200);
-    } catch (const http::Error& e) {
-      res.end(std::string(e.code()) + ": " + std::string(e.message()));
-      return;
-    }
-    res.end("no error");
+    EndWithThrownError(res, [&res] { res.writeHead(200); });
   });
   EXPECT_EQ(RoundTrip(kGet),
             Chunked("HTTP/1.1 200 OK\r\nX-A: 1\r\n",

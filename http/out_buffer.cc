@@ -6,6 +6,9 @@
 namespace http {
 namespace {
 constexpr size_t kBlock = 2048;
+// Strings up to this size are copied rather than adopted: no bookkeeping, and a small
+// body joins the head's iovec. Well above std::string's in-object capacity.
+constexpr size_t kCopyBelow = 256;
 }  // namespace
 
 char* OutBuf::Reserve(size_t n) {
@@ -33,7 +36,10 @@ void OutBuf::Copy(std::string_view bytes) {
 }
 
 void OutBuf::Adopt(std::string&& bytes) {
-  if (bytes.empty()) return;
+  if (bytes.size() <= kCopyBelow) {
+    Copy(bytes);
+    return;
+  }
   adopted_.push_back(std::move(bytes));
   Push(adopted_.back().data(), adopted_.back().size());
 }

@@ -1,8 +1,8 @@
 // OutBuf: the bytes a response has produced and not yet handed to the engine, as
 // iovecs over storage that never moves.
 //
-// Copied bytes go into blocks that are kept until Reset(); adopted strings are moved
-// into a deque (whose elements never move); static bytes are referenced. A piece
+// Copied bytes go into blocks that are kept until Reset(); adopted strings are kept
+// (a short one is copied instead); referenced bytes are the caller's. A piece
 // copied right behind the previous one in the same block extends its iovec, so a
 // response head and a small body leave as one iovec. Loop-thread only.
 #ifndef HTTP_OUT_BUFFER_H_
@@ -10,7 +10,6 @@
 
 #include <sys/uio.h>
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,7 +42,9 @@ class OutBuf {
   void Push(const char* p, size_t n);
 
   std::vector<Block> blocks_;
-  std::deque<std::string> adopted_;
+  // Adopted strings are all longer than any short-string buffer, so their bytes are
+  // on the heap and stay put when the vector moves them.
+  std::vector<std::string> adopted_;
   std::vector<iovec> pending_;
   size_t pending_bytes_ = 0;
 };

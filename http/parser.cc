@@ -207,6 +207,19 @@ void Parser::Reset() {
   open_field_ = Field::kNone;
 }
 
+void Parser::Rebind(ParserEvents* events) {
+  events_ = events;
+  Reset();
+  input_retained_ = false;
+  input_begin_ = input_end_ = nullptr;
+  stream_pos_ = 0;
+  tail_len_ = 0;
+  pending_name_ = {};
+  header_bytes_ = 0;
+  chunk_extension_bytes_ = 0;
+  copied_bytes_ = 0;
+}
+
 int Parser::Fail(int error, const char* code, const char* reason) {
   user_error_ = error;
   user_code_ = code;

@@ -133,6 +133,9 @@ class Parser {
   ParseResult Finish();
   // Back to the start state; the next byte begins a new message.
   void Reset();
+  // As a new parser of the same type and options, reporting to `events` (a pooled
+  // parser lent to another connection). The copy count starts again at 0.
+  void Rebind(ParserEvents* events);
 
   uint64_t copied_bytes() const { return copied_bytes_; }
   bool in_message() const { return head_ != nullptr; }

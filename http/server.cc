@@ -6,7 +6,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <unordered_set>
 
 #include "engine/connection.h"
 #include "engine/listener.h"
@@ -24,13 +23,14 @@ struct Server::LoopState final : engine::AcceptHandler {
   int index = 0;
   engine::Loop* loop = nullptr;
   engine::Listener* listener = nullptr;
-  std::unordered_set<ServerConnection*> connections;
+  std::unique_ptr<LoopPools> pools;
+  size_t connections = 0;  // open on this loop
   bool closing = false;
   bool reported = false;  // counted in open_loops_ as closed
 
   void OnAccept(engine::Connection& c) override {
-    auto* sc = new ServerConnection(server, &c, index);
-    connections.insert(sc);
+    auto* sc = new ServerConnection(server, pools.get(), &c, index);
+    ++connections;
     server->emit<"connection">(static_cast<Socket&>(*sc));
   }
 };
@@ -55,6 +55,7 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
     loops_.push_back(std::make_unique<LoopState>());
     loops_.back()->server = this;
     loops_.back()->index = i;
+    loops_.back()->pools = std::make_unique<LoopPools>(this);
   }
   runtime_ = std::make_unique<engine::Runtime>();
   engine::RuntimeOptions ro;
@@ -114,16 +115,16 @@ Server& Server::close(std::function<void()> cb) {
       if (s->listener != nullptr) s->listener->Close();
       s->listener = nullptr;
       // v12's close() is net.Server's: connections already open are left to end.
-      if (s->connections.empty()) LoopClosed(*s);
+      if (s->connections == 0) LoopClosed(*s);
     });
   }
   return *this;
 }
 
-void Server::ConnectionClosed(int loop_index, ServerConnection* c) {
+void Server::ConnectionClosed(int loop_index) {
   LoopState& st = *loops_[loop_index];
-  st.connections.erase(c);
-  if (st.closing && st.connections.empty()) LoopClosed(st);
+  --st.connections;
+  if (st.closing && st.connections == 0) LoopClosed(st);
 }
 
 // Once every loop has stopped accepting and lost its last connection, the server
@@ -140,6 +141,12 @@ void Server::LoopClosed(LoopState& st) {
   emit<"close">();
   for (auto& cb : cbs) cb();
   runtime_->Stop();
+}
+
+uint64_t Server::copiedBytes() const {
+  uint64_t n = 0;
+  for (const auto& st : loops_) n += st->pools->copied_bytes();
+  return n;
 }
 
 void Server::join() {

@@ -90,6 +90,10 @@ class Server
 
   bool listening() const { return listening_.load(); }
   uint16_t port() const { return port_; }  // the bound port (useful with port 0)
+  // C++ addition: bytes the request parsers copied because a method, URL, header
+  // name or value straddled two receive buffers (every other byte is read in place).
+  // Counted when a connection goes idle between requests or closes. Any thread.
+  uint64_t copiedBytes() const;
 
   Server& setTimeout(uint64_t ms, std::function<void()> cb = {});
   uint64_t timeout = 120000;           // socket idle timeout, ms (0: none)
@@ -107,7 +111,7 @@ class Server
  private:
   friend class ServerConnection;
   struct LoopState;
-  void ConnectionClosed(int loop_index, ServerConnection* c);
+  void ConnectionClosed(int loop_index);
   void LoopClosed(LoopState& st);
 
   ServerOptions options_;

@@ -50,13 +50,63 @@ std::string_view VersionString(int major, int minor) {
 
 }  // namespace
 
-ServerConnection::ServerConnection(Server* server, engine::Connection* conn, int loop_index)
-    : server_(server),
-      conn_(conn),
-      loop_index_(loop_index),
-      parser_(ParserType::kRequest,
-              ParserOptions{server->options().insecureHTTPParser, server->max_header_size()},
-              this) {
+// --- the loop's pools -----------------------------------------------------------
+
+Exchange* LoopPools::TakeExchange() {
+  if (exchanges_.empty()) {
+    auto ex = std::make_unique<Exchange>();
+    const ServerOptions& o = server_->options();
+    ex->req = o.IncomingMessage ? o.IncomingMessage() : std::make_unique<IncomingMessage>();
+    ex->res = o.ServerResponse ? o.ServerResponse() : std::make_unique<ServerResponse>();
+    return ex.release();
+  }
+  Exchange* ex = exchanges_.back().release();
+  exchanges_.pop_back();
+  return ex;
+}
+
+void LoopPools::Give(Exchange* ex) {
+  std::unique_ptr<Exchange> owned(ex);
+  if (exchanges_.size() < kKeep) exchanges_.push_back(std::move(owned));
+}
+
+SendBatch* LoopPools::TakeBatch() {
+  if (batches_.empty()) return new SendBatch();
+  SendBatch* b = batches_.back().release();
+  batches_.pop_back();
+  return b;
+}
+
+void LoopPools::Give(SendBatch* b) {
+  std::unique_ptr<SendBatch> owned(b);
+  owned->iov.clear();
+  if (batches_.size() < kKeep) batches_.push_back(std::move(owned));
+}
+
+Parser* LoopPools::TakeParser(ParserEvents* events) {
+  if (parsers_.empty()) {
+    return new Parser(ParserType::kRequest,
+                      ParserOptions{server_->options().insecureHTTPParser,
+                                    server_->max_header_size()},
+                      events);
+  }
+  Parser* p = parsers_.back().release();
+  parsers_.pop_back();
+  p->Rebind(events);
+  return p;
+}
+
+void LoopPools::Give(Parser* p) {
+  std::unique_ptr<Parser> owned(p);
+  if (p->copied_bytes() != 0) copied_bytes_.fetch_add(p->copied_bytes(), std::memory_order_relaxed);
+  if (parsers_.size() < kKeep) parsers_.push_back(std::move(owned));
+}
+
+// --- the connection ----------------------------------------------------------------
+
+ServerConnection::ServerConnection(Server* server, LoopPools* pools, engine::Connection* conn,
+                                   int loop_index)
+    : server_(server), pools_(pools), conn_(conn), loop_index_(loop_index) {
   fd_ = conn->fd();
   conn_->set_handler(this);
   idle_timer_.set_callback([this] {
@@ -66,7 +116,7 @@ ServerConnection::ServerConnection(Server* server, engine::Connection* conn, int
     // the connection idle, and its bytes must still go out.)
     bool was_idle = keep_alive_wait_;
     bool handled = emit<"timeout">();
-    if (!queue_.empty()) handled |= queue_.front()->res->emit<"timeout">();
+    if (queue_head_ != nullptr) handled |= queue_head_->res->emit<"timeout">();
     handled |= server_->emit<"timeout">(static_cast<Socket&>(*this));
     if (!handled || was_idle) destroy();
   });
@@ -75,6 +125,16 @@ ServerConnection::ServerConnection(Server* server, engine::Connection* conn, int
 }
 
 ServerConnection::~ServerConnection() = default;
+
+ServerConnection::Extras& ServerConnection::extras() {
+  if (!extras_) extras_ = std::make_unique<Extras>();
+  return *extras_;
+}
+
+Parser& ServerConnection::parser() {
+  if (parser_ == nullptr) parser_ = pools_->TakeParser(this);
+  return *parser_;
+}
 
 // --- receiving -----------------------------------------------------------------
 
@@ -89,6 +149,19 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
   Parse(data.view());
   current_input_ = nullptr;
   CheckHeadersTimeout();
+  MaybeGoIdle();
+}
+
+// Between messages a connection needs no parser: it goes back to the pool, unless
+// the parser must stay as it is (after an error, an upgrade, or a message that
+// closes the connection, later bytes are not parsed as a new message).
+void ServerConnection::MaybeGoIdle() {
+  if (parser_ == nullptr || parsing_ != nullptr || upgraded_ || ignore_input_ ||
+      hold_parser_ || closed_) {
+    return;
+  }
+  pools_->Give(parser_);
+  parser_ = nullptr;
 }
 
 // v12 checks headersTimeout after parsing each receive, not on a timer: a head still
@@ -96,14 +169,17 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
 // listener, destroys the socket.
 void ServerConnection::CheckHeadersTimeout() {
   uint64_t limit = server_->headersTimeout;
-  if (limit == 0 || closed_ || upgraded_ || conn_->closing() || !parser_.in_head()) return;
+  if (limit == 0 || closed_ || upgraded_ || conn_->closing() || parser_ == nullptr ||
+      !parser_->in_head()) {
+    return;
+  }
   if (conn_->loop().now_ms() - head_started_ms_ <= limit) return;
   if (!server_->emit<"timeout">(static_cast<Socket&>(*this))) destroy();
 }
 
 void ServerConnection::Parse(std::string_view data) {
   while (!data.empty() && !closed_ && !conn_->closing()) {
-    ParseResult r = parser_.Execute(data);
+    ParseResult r = parser().Execute(data);
     if (r.error != 0) {
       OnParseError(r, data);
       return;
@@ -112,8 +188,7 @@ void ServerConnection::Parse(std::string_view data) {
     std::string_view rest = data.substr(r.consumed);
     if (upgraded_) {
       // A 'connect' or 'upgrade' listener owns the socket from here on.
-      Exchange* ex = queue_.empty() ? nullptr : queue_.back();
-      IncomingMessage& req = *ex->req;
+      IncomingMessage& req = *queue_tail_->req;
       bool is_connect = req.method == "CONNECT";
       bool had = is_connect
                      ? server_->emit<"connect">(req, static_cast<Socket&>(*this), rest)
@@ -154,7 +229,7 @@ void ServerConnection::OnEof(engine::Connection&) {
     emit<"end">();
     return;
   }
-  parser_.Finish();
+  if (parser_ != nullptr) parser_->Finish();
   // v12 (httpAllowHalfOpen false) ends its side at once: what was written goes out,
   // requests still open are aborted, responses not yet written are lost.
   conn_->End();
@@ -205,8 +280,8 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   res.Attach(this, this, head.method == HTTP_HEAD, head.keep_alive, chunked_ok,
              server_->keepAliveTimeout);
   res.exchange_ = ex;
-  queue_.push_back(ex);
-  res.active_ = queue_.size() == 1;
+  PushQueue(ex);
+  res.active_ = queued_ == 1;
   UpdateBackpressure();
 
   if (head.upgrade) {
@@ -256,6 +331,7 @@ void ServerConnection::OnMessageComplete(MessageHead& head) {
   head.trailers.resize(NodeVisibleFields(head.trailers.size(), server_->maxHeadersCount));
   Exchange* ex = parsing_;
   parsing_ = nullptr;
+  if (!head.keep_alive) hold_parser_ = true;  // llhttp refuses what follows
   ex->request_done = true;
   ex->req->complete = true;
   ex->req->emit<"end">();
@@ -274,8 +350,8 @@ void ServerConnection::SendResponseBytes(ServerResponse* res) {
 }
 
 void ServerConnection::ResponseEnded(ServerResponse* res) {
-  if (queue_.empty() || queue_.front()->res.get() != res) return;
-  queue_.pop_front();
+  if (queue_head_ == nullptr || queue_head_->res.get() != res) return;
+  PopQueue();
   res->active_ = false;
   if (res->last_) {
     // Nothing after a last response is answered (Node: the socket is ended).
@@ -284,8 +360,8 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
     return;
   }
   UpdateBackpressure();
-  if (!queue_.empty()) {
-    ServerResponse* next = queue_.front()->res.get();
+  if (queue_head_ != nullptr) {
+    ServerResponse* next = queue_head_->res.get();
     next->active_ = true;
     next->Flush();  // may end it too, which moves on again
   } else if (close_when_idle_) {
@@ -310,7 +386,7 @@ void ServerConnection::PauseRequest(IncomingMessage*, bool pause) {
 
 // A peer that sends requests but does not read responses stops being read.
 void ServerConnection::UpdateBackpressure() {
-  bool over = queue_.size() > kMaxQueued || conn_->queued_bytes() > kMaxQueuedBytes;
+  bool over = queued_ > kMaxQueued || conn_->queued_bytes() > kMaxQueuedBytes;
   if (over && !paused_by_backpressure_) {
     paused_by_backpressure_ = true;
     conn_->PauseRecv();
@@ -322,18 +398,28 @@ void ServerConnection::UpdateBackpressure() {
 
 // --- exchanges and sends ---------------------------------------------------------
 
-ServerConnection::Exchange* ServerConnection::NewExchange() {
-  if (free_exchanges_.empty()) {
-    auto ex = std::make_unique<Exchange>();
-    const ServerOptions& o = server_->options();
-    ex->req = o.IncomingMessage ? o.IncomingMessage() : std::make_unique<IncomingMessage>();
-    ex->res = o.ServerResponse ? o.ServerResponse() : std::make_unique<ServerResponse>();
-    free_exchanges_.push_back(ex.get());
-    exchanges_.push_back(std::move(ex));
-  }
-  Exchange* ex = free_exchanges_.back();
-  free_exchanges_.pop_back();
+void ServerConnection::PushQueue(Exchange* ex) {
+  ex->next = nullptr;
+  if (queue_tail_ != nullptr) queue_tail_->next = ex;
+  else queue_head_ = ex;
+  queue_tail_ = ex;
+  ++queued_;
+}
+
+Exchange* ServerConnection::PopQueue() {
+  Exchange* ex = queue_head_;
+  queue_head_ = ex->next;
+  if (queue_head_ == nullptr) queue_tail_ = nullptr;
+  ex->next = nullptr;
+  --queued_;
+  return ex;
+}
+
+Exchange* ServerConnection::NewExchange() {
+  Exchange* ex = pools_->TakeExchange();
   ex->request_done = ex->response_done = false;
+  ex->live_next = live_;
+  live_ = ex;
   return ex;
 }
 
@@ -342,20 +428,18 @@ void ServerConnection::Recycle(Exchange* ex) {
   ex->res->Reset();
   ex->head.Clear();
   ex->bufs.clear();  // the receive buffers go back to the ring
-  free_exchanges_.push_back(ex);
+  Exchange** link = &live_;
+  while (*link != ex) link = &(*link)->live_next;
+  *link = ex->live_next;
+  ex->live_next = nullptr;
+  pools_->Give(ex);
 }
 
-ServerConnection::SendBatch* ServerConnection::NewBatch() {
-  if (free_batches_.empty()) {
-    batches_.push_back(std::make_unique<SendBatch>());
-    free_batches_.push_back(batches_.back().get());
-  }
-  SendBatch* b = free_batches_.back();
-  free_batches_.pop_back();
+SendBatch* ServerConnection::NewBatch() {
+  SendBatch* b = pools_->TakeBatch();
   b->owner = this;
   b->bytes = 0;
   b->res = nullptr;
-  b->iov.clear();
   return b;
 }
 
@@ -376,7 +460,8 @@ void ServerConnection::OnBatchSent(engine::SendReq* req, int err) {
   ServerConnection* self = batch->owner;
   ServerResponse* res = batch->res;
   size_t bytes = batch->bytes;
-  self->free_batches_.push_back(batch);
+  self->pools_->Give(batch);
+  if (res == nullptr && --self->extras_->raw_batches == 0) self->extras_->raw_out.Reset();
   if (err == 0 && res != nullptr && !self->closed_) res->OnSent(bytes);
   if (err == 0 && self->paused_by_backpressure_) self->UpdateBackpressure();
 }
@@ -386,8 +471,10 @@ void ServerConnection::OnBatchSent(engine::SendReq* req, int err) {
 bool ServerConnection::write(std::string_view data) {
   if (closed_ || conn_->closing()) return false;
   SendBatch* batch = NewBatch();
-  raw_out_.Copy(data);
-  raw_out_.TakePending(&batch->iov);
+  Extras& x = extras();
+  x.raw_out.Copy(data);
+  x.raw_out.TakePending(&batch->iov);
+  ++x.raw_batches;
   batch->bytes = data.size();
   Send(batch);
   return conn_->queued_bytes() < ServerResponse::kHighWaterMark;
@@ -421,12 +508,13 @@ Socket& ServerConnection::resume() {
 
 void ServerConnection::runAfter(uint64_t ms, std::function<void()> cb) {
   UserTimer* t = nullptr;
-  for (auto& u : user_timers_) {
+  std::vector<std::unique_ptr<UserTimer>>& user_timers = extras().user_timers;
+  for (auto& u : user_timers) {
     if (!u->running && !u->timer.armed()) t = u.get();
   }
   if (t == nullptr) {
-    user_timers_.push_back(std::make_unique<UserTimer>());
-    t = user_timers_.back().get();
+    user_timers.push_back(std::make_unique<UserTimer>());
+    t = user_timers.back().get();
     t->timer.set_callback([t] {
       std::function<void()> fn = std::move(t->cb);
       t->cb = nullptr;
@@ -452,7 +540,8 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   destroyed_ = true;
   conn_->loop().timers().Cancel(&idle_timer_);
   // Requests still open were aborted; responses not finished are closed.
-  std::vector<Exchange*> open(queue_.begin(), queue_.end());
+  std::vector<Exchange*> open;
+  for (Exchange* ex = queue_head_; ex != nullptr; ex = ex->next) open.push_back(ex);
   if (parsing_ != nullptr && std::find(open.begin(), open.end(), parsing_) == open.end()) {
     open.push_back(parsing_);
   }
@@ -465,7 +554,11 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
     if (!ex->res->finished_) ex->res->emit<"close">();
   }
   emit<"close">(err != 0);
-  server_->ConnectionClosed(loop_index_, this);
+  // Everything lent goes back (the engine has reported every send by now).
+  while (live_ != nullptr) Recycle(live_);
+  if (parser_ != nullptr) pools_->Give(parser_);
+  parser_ = nullptr;
+  server_->ConnectionClosed(loop_index_);
   delete this;
 }
 

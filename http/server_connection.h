@@ -10,7 +10,11 @@
 //      in a loop turn hands them to the engine, which sends the whole turn's worth in
 //      one sendmsg.
 //   4. When a response has been sent and its request fully read, the exchange goes
-//      back to the pool; a response marked last ends the connection.
+//      back to the loop's pool; a response marked last ends the connection.
+// Memory: what a connection needs only while it has a request (the parser, exchanges,
+// send batches) is lent by its loop's LoopPools and given back when the connection
+// goes idle between requests, so an idle keep-alive connection holds this object and
+// the engine's Connection, nothing else (no receive buffer either).
 // Backpressure: while more than kMaxQueued requests wait for their responses, or the
 // bytes queued for a peer that does not read pass kMaxQueuedBytes, receiving pauses.
 //
@@ -18,7 +22,7 @@
 #ifndef HTTP_SERVER_CONNECTION_H_
 #define HTTP_SERVER_CONNECTION_H_
 
-#include <deque>
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -32,6 +36,59 @@
 namespace http {
 
 class Server;
+class ServerConnection;
+
+// One request and its response. Owned by a LoopPools while free; while in use, by
+// the connection that took it (on its live list until recycled).
+struct Exchange {
+  std::unique_ptr<IncomingMessage> req;
+  std::unique_ptr<ServerResponse> res;
+  MessageHead head;
+  std::vector<engine::BufRef> bufs;
+  Exchange* next = nullptr;       // in the connection's response queue
+  Exchange* live_next = nullptr;  // in the connection's live list
+  bool request_done = false;
+  bool response_done = false;
+};
+
+// The iovecs of one sendmsg handed to the engine; lent like an Exchange, back in the
+// pool once the engine reports the send done.
+struct SendBatch {
+  engine::SendReq req;
+  std::vector<iovec> iov;
+  size_t bytes = 0;
+  ServerConnection* owner = nullptr;
+  ServerResponse* res = nullptr;  // null for raw socket writes
+};
+
+// The free exchanges, send batches and parsers of one loop of one server. Loop-thread
+// only; owned by the server's per-loop state, which outlives its connections. At most
+// kKeep of each are kept free; the rest are freed when returned.
+class LoopPools {
+ public:
+  static constexpr size_t kKeep = 256;
+  explicit LoopPools(Server* server) : server_(server) {}
+  LoopPools(const LoopPools&) = delete;
+  LoopPools& operator=(const LoopPools&) = delete;
+
+  Exchange* TakeExchange();
+  void Give(Exchange* ex);
+  SendBatch* TakeBatch();
+  void Give(SendBatch* b);
+  // A parser at the start of a message, reporting to `events`.
+  Parser* TakeParser(ParserEvents* events);
+  void Give(Parser* p);
+  // Bytes the loop's parsers copied (Parser::copied_bytes()), counted as each parser
+  // is given back. Readable from any thread.
+  uint64_t copied_bytes() const { return copied_bytes_.load(std::memory_order_relaxed); }
+
+ private:
+  Server* server_;
+  std::atomic<uint64_t> copied_bytes_{0};
+  std::vector<std::unique_ptr<Exchange>> exchanges_;
+  std::vector<std::unique_ptr<SendBatch>> batches_;
+  std::vector<std::unique_ptr<Parser>> parsers_;
+};
 
 class ServerConnection final : public Socket,
                                public engine::ConnectionHandler,
@@ -40,7 +97,8 @@ class ServerConnection final : public Socket,
   static constexpr size_t kMaxQueued = 64;
   static constexpr size_t kMaxQueuedBytes = 1 << 20;
 
-  ServerConnection(Server* server, engine::Connection* conn, int loop_index);
+  ServerConnection(Server* server, LoopPools* pools, engine::Connection* conn,
+                   int loop_index);
   ~ServerConnection() override;
 
   // Socket.
@@ -59,31 +117,14 @@ class ServerConnection final : public Socket,
   // The response's bytes were all sent ('finish' was emitted).
   void ResponseFinished(ServerResponse* res);
   void PauseRequest(IncomingMessage* req, bool pause);
-  uint64_t copied_bytes() const { return parser_.copied_bytes(); }
 
  private:
-  struct Exchange {
-    std::unique_ptr<IncomingMessage> req;
-    std::unique_ptr<ServerResponse> res;
-    MessageHead head;
-    std::vector<engine::BufRef> bufs;
-    bool request_done = false;
-    bool response_done = false;
-  };
   // A runAfter() timer; kept for reuse once fired (never freed while it runs).
   struct UserTimer {
     engine::Timer timer;
     std::function<void()> cb;
     bool running = false;
   };
-  struct SendBatch {
-    engine::SendReq req;
-    std::vector<iovec> iov;
-    size_t bytes = 0;
-    ServerConnection* owner = nullptr;
-    ServerResponse* res = nullptr;  // null for raw socket writes
-  };
-
   // engine::ConnectionHandler
   void OnData(engine::Connection& c, const engine::RecvBuf& data) override;
   void OnEof(engine::Connection& c) override;
@@ -100,7 +141,10 @@ class ServerConnection final : public Socket,
   void HandleExpect(Exchange* ex, std::string_view expect);
   Exchange* NewExchange();
   void Recycle(Exchange* ex);
-  void MaybeRecycleFront();
+  void MaybeGoIdle();
+  Parser& parser();
+  void PushQueue(Exchange* ex);
+  Exchange* PopQueue();
   void Send(SendBatch* batch);
   static void OnBatchSent(engine::SendReq* req, int err);
   SendBatch* NewBatch();
@@ -109,22 +153,29 @@ class ServerConnection final : public Socket,
   void CheckHeadersTimeout();
 
   Server* server_;
+  LoopPools* pools_;
   engine::Connection* conn_;
   int loop_index_;
-  Parser parser_;
+  uint32_t queued_ = 0;               // exchanges in the queue
+  Parser* parser_ = nullptr;          // lent by pools_ while a message may be parsed
   const engine::RecvBuf* current_input_ = nullptr;
   Exchange* parsing_ = nullptr;       // the exchange whose message is being parsed
-  std::deque<Exchange*> queue_;       // in request order
-  std::vector<std::unique_ptr<Exchange>> exchanges_;
-  std::vector<Exchange*> free_exchanges_;
-  std::vector<std::unique_ptr<SendBatch>> batches_;
-  std::vector<SendBatch*> free_batches_;
-  OutBuf raw_out_;                    // bytes of raw socket writes
+  Exchange* queue_head_ = nullptr;    // responses in request order (Exchange::next)
+  Exchange* queue_tail_ = nullptr;
+  Exchange* live_ = nullptr;          // every exchange taken and not yet given back
+  // What few connections use, made on first use: it keeps an idle connection small.
+  struct Extras {
+    OutBuf raw_out;                   // bytes of raw socket writes
+    size_t raw_batches = 0;           // raw writes not yet sent
+    std::vector<std::unique_ptr<UserTimer>> user_timers;
+  };
+  Extras& extras();
+  std::unique_ptr<Extras> extras_;
   engine::Timer idle_timer_;
   uint64_t idle_ms_ = 0;
   uint64_t head_started_ms_ = 0;      // when the head being parsed began (0: none)
-  std::vector<std::unique_ptr<UserTimer>> user_timers_;
   bool keep_alive_wait_ = false;      // idle between requests
+  bool hold_parser_ = false;          // a message without keep-alive was parsed
   bool close_when_idle_ = false;
   bool upgraded_ = false;             // the socket belongs to a connect/upgrade listener
   bool ignore_input_ = false;         // after an Upgrade served as a request (v12)

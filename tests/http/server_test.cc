@@ -178,4 +178,33 @@ TEST_F(ServerTest, ExpectContinueWritesContinueWithoutListener) {
   close(fd);
 }
 
+// The zero-copy core: method, URL, names and values are views into the receive
+// buffers; only a field split between two receives is copied (into the arena).
+TEST_F(ServerTest, RequestsInsideOneBufferAreParsedWithoutCopying) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.end(std::string(req.headers().get("x-long").value_or("")));
+  });
+  const std::string browser =
+      "GET /search?q=io_uring&lang=en HTTP/1.1\r\nHost: example.com\r\n"
+      "User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120.0\r\n"
+      "Accept: text/html,application/xhtml+xml;q=0.9,*/*;q=0.8\r\n"
+      "Accept-Encoding: gzip, deflate, br\r\nAccept-Language: en-GB,en;q=0.9\r\n"
+      "Cookie: session=abc123; theme=dark\r\nX-Long: 0123456789\r\n\r\n";
+  int fd = Connect();
+  for (int i = 0; i < 200; ++i) {
+    ASSERT_NE(Exchange(fd, browser, 200).find("\r\n\r\n0123456789"), std::string::npos) << i;
+  }
+  EXPECT_EQ(server_->copiedBytes(), 0u);
+
+  // The same request with the X-Long value cut in two receives: its 10 bytes, and
+  // only they, are copied.
+  size_t cut = browser.find("01234") + 5;
+  ASSERT_EQ(send(fd, browser.data(), cut, MSG_NOSIGNAL), static_cast<ssize_t>(cut));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_NE(Exchange(fd, browser.substr(cut), 200).find("\r\n\r\n0123456789"),
+            std::string::npos);
+  EXPECT_EQ(server_->copiedBytes(), 10u);
+  close(fd);
+}
+
 }  // namespace

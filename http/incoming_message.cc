@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "http/server_connection.h"
+#include "http/server_response.h"
 
 namespace http {
 namespace {
@@ -82,13 +83,13 @@ const IncomingHeaders& IncomingMessage::trailers() {
 }
 
 IncomingMessage& IncomingMessage::pause() {
-  paused_ = true;
+  flowing_ = Flowing::kNo;
   if (conn_ != nullptr) conn_->PauseRequest(this, true);
   return *this;
 }
 
 IncomingMessage& IncomingMessage::resume() {
-  paused_ = false;
+  ResumeFlow();
   if (conn_ != nullptr) conn_->PauseRequest(this, false);
   return *this;
 }
@@ -111,17 +112,121 @@ void IncomingMessage::Attach(ServerConnection* conn, Socket* socket, MessageHead
 }
 
 void IncomingMessage::Detach() {
+  if (conn_ != nullptr) {
+    conn_->CancelTick(resume_tick_);
+    conn_->CancelTick(readable_tick_);
+    conn_->CancelTick(end_tick_);
+  }
   conn_ = nullptr;
   socket_ = nullptr;
   head_ = nullptr;
+  response_ = nullptr;
   method = {};
   url = {};
   httpVersion = {};
-  complete = aborted = paused_ = headers_built_ = trailers_built_ = false;
+  complete = aborted = headers_built_ = trailers_built_ = false;
+  flowing_ = Flowing::kNull;
+  eof_ = end_emitted_ = close_emitted_ = close_after_end_ = false;
+  resume_scheduled_ = consuming_ = dumped_ = false;
   removeAllListeners<"data">();
   removeAllListeners<"end">();
   removeAllListeners<"aborted">();
   removeAllListeners<"close">();
+}
+
+// --- v12's Readable, as far as 'end' goes ------------------------------------------
+//
+// v12 emits 'end' from endReadableNT, a tick queued by read() once the stream has
+// ended and flows: resume() reads on the next tick (resume_), and push(null) either
+// reads at once (the stream was already being read) or on the next tick
+// (emitReadable_). So 'end' comes one or two ticks after the later of the two.
+
+void IncomingMessage::NextTick(Tick& t) {
+  if (conn_ != nullptr) conn_->NextTick(t);
+}
+
+// Readable.on('data'): flowing starts unless the stream was paused.
+void IncomingMessage::OnDataListener() {
+  if (flowing_ != Flowing::kNo) ResumeFlow();
+}
+
+// Readable.resume(): the flag at once, the reading on the next tick.
+bool IncomingMessage::ResumeFlow() {
+  bool was_paused = flowing_ == Flowing::kNo;
+  if (flowing_ != Flowing::kYes) {
+    flowing_ = Flowing::kYes;
+    if (!resume_scheduled_) {
+      resume_scheduled_ = true;
+      NextTick(resume_tick_);
+    }
+  }
+  return was_paused;
+}
+
+// Readable.read(): at the end, queue 'end'; before it, the first read is v12's
+// _read(), which marks the message as being consumed.
+void IncomingMessage::Read() {
+  if (eof_) {
+    if (!end_emitted_) NextTick(end_tick_);
+  } else {
+    consuming_ = true;
+  }
+}
+
+void IncomingMessage::Flow() {
+  if (flowing_ == Flowing::kYes) Read();
+}
+
+void IncomingMessage::ResumeTick() {
+  resume_scheduled_ = false;
+  Read();
+}
+
+void IncomingMessage::PushEnd() {
+  if (eof_) return;
+  eof_ = true;
+  if (consuming_) {
+    Flow();  // v12's onEofChunk outside a read(): emitReadable_ at once
+  } else {
+    NextTick(readable_tick_);  // ... inside one (state.sync): on the next tick
+  }
+}
+
+void IncomingMessage::EndTick() {
+  if (end_emitted_) return;
+  end_emitted_ = true;
+  emit<"end">();
+  if (close_after_end_) {
+    EmitClose();
+  } else if (response_ != nullptr) {
+    response_->MaybeRecycle();  // may reuse this message: nothing follows
+  }
+}
+
+// --- after the response -------------------------------------------------------------
+
+void IncomingMessage::OnResponseFinish(ServerResponse* res) {
+  response_ = res;
+  if (!consuming_ && !resume_scheduled_ && !dumped_) {
+    // v12's _dump(): nobody reads the body, so it is read to nowhere.
+    dumped_ = true;
+    removeAllListeners<"data">();
+    if (ResumeFlow() && conn_ != nullptr) conn_->PauseRequest(this, false);
+  }
+  // v12's clearIncoming(): at once unless this is still the parser's message and its
+  // 'end' has not been emitted yet.
+  if (conn_ != nullptr && conn_->IsParserIncoming(this) && !end_emitted_) {
+    close_after_end_ = true;
+  } else {
+    EmitClose();
+  }
+}
+
+void IncomingMessage::EmitClose() {
+  if (close_emitted_) return;
+  close_emitted_ = true;
+  emit<"close">();
+  if (response_ != nullptr) response_->MaybeRecycle();  // may reuse this message
 }
 
 }  // namespace http

@@ -3,10 +3,18 @@
 //
 // Lifetime and threads:
 //   - The server owns every IncomingMessage. It is valid from the 'request' event
-//     until its ServerResponse has emitted 'finish' or 'close' and this message has
-//     been read to its end (or the connection closed).
+//     until both it and its ServerResponse have emitted 'close'.
 //   - Callbacks run on the loop thread of the message's connection, never from
 //     inside a call into the message.
+//   - The body flows as in v12's Readable: the request flows once resume() is called
+//     or a 'data' listener is added (unless pause() was called first), or when its
+//     response has finished (v12's _dump: 'data' listeners are dropped). 'data' is
+//     emitted as the bytes are parsed. 'end' is emitted on a later tick once the
+//     message is complete and flowing (v12's push(null), then endReadable on
+//     process.nextTick); a request that never flows never emits 'end' before its
+//     response finishes. 'close' follows the response's 'finish' (at once when 'end'
+//     was emitted or a later request's head has been parsed, else right after
+//     'end'), or the connection's close. See http/next_tick.h for the ordering.
 //   - method, url, and the views of rawHeaders()/rawTrailers() point into receive
 //     buffers the message retains (see http/parser.h); they stay valid as long as the
 //     message. The std::string_view passed to 'data' is valid only during the
@@ -19,15 +27,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/buffer.h"
 #include "http/events.h"
+#include "http/next_tick.h"
 #include "http/parser.h"
 
 namespace http {
 
 class ServerConnection;
+class ServerResponse;
 class Socket;
 
 // Node's req.headers: names lower-cased; duplicates merged by Node's rules.
@@ -48,9 +59,13 @@ class IncomingHeaders {
   std::vector<std::string> set_cookie_;
 };
 
-class IncomingMessage
-    : public EventEmitter<Event<"data", std::string_view>, Event<"end">, Event<"aborted">,
-                          Event<"close">> {
+// IncomingMessage's events (it hides on/once to watch for 'data' listeners).
+using IncomingMessageEvents =
+    EventEmitter<Event<"data", std::string_view>, Event<"end">, Event<"aborted">, Event<"close">>;
+
+class IncomingMessage : public IncomingMessageEvents {
+  using Emitter = IncomingMessageEvents;
+
  public:
   IncomingMessage() = default;
   virtual ~IncomingMessage() = default;
@@ -77,10 +92,24 @@ class IncomingMessage
   Socket* socket() const { return socket_; }
   Socket* connection() const { return socket_; }
 
-  // Stop or restart the flow of 'data': pausing stops reading from the socket.
+  // As Readable.on: adding a 'data' listener resumes the flow unless pause() was
+  // called. Other events as EventEmitter::on/once.
+  template <EventName Name, typename Fn>
+  void on(Fn&& fn) {
+    Emitter::template on<Name>(std::forward<Fn>(fn));
+    if constexpr (Name == EventName("data")) OnDataListener();
+  }
+  template <EventName Name, typename Fn>
+  void once(Fn&& fn) {
+    Emitter::template once<Name>(std::forward<Fn>(fn));
+    if constexpr (Name == EventName("data")) OnDataListener();
+  }
+
+  // Stop or restart the flow (v12's readableFlowing): pausing also stops reading
+  // from the socket, resuming starts it again; 'end' can follow only while flowing.
   IncomingMessage& pause();
   IncomingMessage& resume();
-  bool isPaused() const { return paused_; }
+  bool isPaused() const { return flowing_ == Flowing::kNo; }
   // Sets the socket's idle timeout; cb is added as a 'timeout' listener.
   IncomingMessage& setTimeout(uint64_t ms, std::function<void()> cb = {});
   // Destroys the socket (the connection closes; the response emits 'close').
@@ -88,18 +117,48 @@ class IncomingMessage
 
  private:
   friend class ServerConnection;
+  friend class ServerResponse;
+  enum class Flowing : uint8_t { kNull, kYes, kNo };  // v12's readableFlowing
+
   void Attach(ServerConnection* conn, Socket* socket, MessageHead* head, size_t max_headers);
   void Detach();
+  // v12's push(null): the parser reached the end of the message.
+  void PushEnd();
+  // v12's resOnFinish, for this request: _dump() unless it is read, then
+  // clearIncoming(). `res` is told when the request has emitted 'end' and 'close'.
+  void OnResponseFinish(ServerResponse* res);
+  void EmitClose();
+
+  // v12's Readable, as far as 'end' depends on it (the body is not buffered here).
+  void OnDataListener();
+  bool ResumeFlow();  // returns whether the flow was stopped by pause()
+  void Read();
+  void Flow();
+  void ResumeTick();
+  void EndTick();
+  void NextTick(Tick& t);
 
   ServerConnection* conn_ = nullptr;
   Socket* socket_ = nullptr;
   MessageHead* head_ = nullptr;
+  ServerResponse* response_ = nullptr;  // set once the response has finished
   size_t max_headers_ = 2000;
-  bool paused_ = false;
+  Flowing flowing_ = Flowing::kNull;
+  bool eof_ = false;  // v12's state.ended: push(null) happened
+  bool end_emitted_ = false;
+  bool close_emitted_ = false;
+  bool close_after_end_ = false;  // v12's clearIncoming waits for 'end'
+  bool resume_scheduled_ = false;
+  bool consuming_ = false;  // v12's _consuming: _read() ran before the end
+  bool dumped_ = false;
   bool headers_built_ = false;
   bool trailers_built_ = false;
   IncomingHeaders headers_;
   IncomingHeaders trailers_;
+  // v12's resume_, emitReadable_ and endReadableNT ticks.
+  Tick resume_tick_{this, [](void* m) { static_cast<IncomingMessage*>(m)->ResumeTick(); }};
+  Tick readable_tick_{this, [](void* m) { static_cast<IncomingMessage*>(m)->Flow(); }};
+  Tick end_tick_{this, [](void* m) { static_cast<IncomingMessage*>(m)->EndTick(); }};
 };
 
 }  // namespace http

@@ -1,5 +1,6 @@
 #include "http/outgoing_headers.h"
 
+#include <charconv>
 #include <limits>
 #include <stdexcept>
 
@@ -100,6 +101,13 @@ void OutgoingHeaders::set(std::string_view name, const std::vector<std::string>&
   SetValues(name, values, true);
 }
 
+void OutgoingHeaders::set(std::string_view name, int64_t value) {
+  char digits[24];
+  char* end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
+  std::string_view text(digits, static_cast<size_t>(end - digits));
+  SetValues(name, std::span<const std::string_view>(&text, 1), false, true);
+}
+
 bool OutgoingHeaders::Aliases(std::string_view s) const noexcept {
   auto at = reinterpret_cast<uintptr_t>(s.data());
   auto lo = reinterpret_cast<uintptr_t>(bytes_.data());
@@ -107,7 +115,8 @@ bool OutgoingHeaders::Aliases(std::string_view s) const noexcept {
 }
 
 template <typename Range>
-void OutgoingHeaders::SetValues(std::string_view name, const Range& values, bool is_array) {
+void OutgoingHeaders::SetValues(std::string_view name, const Range& values, bool is_array,
+                                bool is_number) {
   // 1. Check everything before changing anything (v12 throws before storing).
   ValidateHeaderName(name);
   size_t count = 0, value_bytes = 0;
@@ -124,7 +133,7 @@ void OutgoingHeaders::SetValues(std::string_view name, const Range& values, bool
     std::vector<std::string> owned_values;
     owned_values.reserve(count);
     for (const auto& v : values) owned_values.emplace_back(View(v));
-    SetValues(owned_name, owned_values, is_array);
+    SetValues(owned_name, owned_values, is_array, is_number);
     return;
   }
   size_t region = name.size() + count * kLenSize + value_bytes;
@@ -176,6 +185,7 @@ void OutgoingHeaders::SetValues(std::string_view name, const Range& values, bool
   e->values.count_ = static_cast<uint32_t>(count);
   e->values.bytes_ = static_cast<uint32_t>(value_bytes);
   e->is_array = is_array;
+  e->is_number = is_number;
 }
 
 size_t OutgoingHeaders::Find(std::string_view name) const noexcept {

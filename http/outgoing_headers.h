@@ -15,6 +15,9 @@
 //   - A list of values renders as one line per value (Set-Cookie); v12 renders a
 //     list of two or more values for "Cookie" as one line joined with "; ". An empty
 //     list is present (has() is true) and renders nothing.
+//   - v12 keeps a value as it was given: getHeader() returns a number for a number.
+//     An integer is stored as its decimal digits (what v12 renders) and the entry
+//     remembers that it was a number (is_number).
 //
 // Ownership and lifetime: the store owns copies of every name and value given to it.
 // An Entry, and the views it holds (name, values), point into the store: they stay
@@ -107,7 +110,8 @@ class OutgoingHeaders {
   struct Entry {
     std::string_view name;  // as last given to set()
     Values values;
-    bool is_array = false;  // set from a list, even of one (v12's getHeader returns an array)
+    bool is_array = false;   // set from a list, even of one (v12's getHeader returns an array)
+    bool is_number = false;  // set from an integer: values[0] is its decimal digits
   };
 
   OutgoingHeaders() noexcept = default;
@@ -130,6 +134,9 @@ class OutgoingHeaders {
   void set(std::string_view name, std::span<const std::string_view> values);
   void set(std::string_view name, std::initializer_list<std::string_view> values);
   void set(std::string_view name, const std::vector<std::string>& values);
+  // Sets header `name` to a number (v12's setHeader(name, number)). Throws as above
+  // for the name.
+  void set(std::string_view name, int64_t value);
 
   // The header named `name` (any case), or nullptr. noexcept.
   const Entry* get(std::string_view name) const noexcept;
@@ -240,7 +247,7 @@ class OutgoingHeaders {
   };
 
   template <typename Range>
-  void SetValues(std::string_view name, const Range& values, bool is_array);
+  void SetValues(std::string_view name, const Range& values, bool is_array, bool is_number = false);
   bool Aliases(std::string_view s) const noexcept;
   size_t Find(std::string_view name) const noexcept;  // size() when absent
   size_t InsertPosition(std::string_view name) const noexcept;

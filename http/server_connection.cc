@@ -334,7 +334,7 @@ void ServerConnection::OnMessageComplete(MessageHead& head) {
   if (!head.keep_alive) hold_parser_ = true;  // llhttp refuses what follows
   ex->request_done = true;
   ex->req->complete = true;
-  ex->req->emit<"end">();
+  ex->req->PushEnd();  // 'end' follows on a later tick (v12's push(null))
   if (ex->response_done) Recycle(ex);
 }
 
@@ -382,6 +382,34 @@ void ServerConnection::PauseRequest(IncomingMessage*, bool pause) {
   paused_by_request_ = pause;
   if (pause) conn_->PauseRecv();
   else if (!paused_by_backpressure_) conn_->ResumeRecv();
+}
+
+void ServerConnection::NextTick(Tick& t) {
+  if (ticks_.Push(t)) ScheduleTicks();
+}
+
+void ServerConnection::CancelTick(Tick& t) {
+  if (ticks_.Remove(t)) ScheduleTicks();
+}
+
+// v12 runs nextTick callbacks once the callback that queued them returns; here the
+// loop's deferred phase runs them. A connection reaped before then has a new
+// generation (the engine reuses its Connection), and its queue went with it.
+void ServerConnection::ScheduleTicks() {
+  conn_->loop().Defer([c = conn_, gen = conn_->generation()] {
+    if (c->generation() == gen) {
+      static_cast<ServerConnection*>(c->handler())->ticks_.RunScheduled();
+    }
+  });
+}
+
+// Exchanges are listed newest first; one attached to its request has had its head
+// parsed (v12 makes parser.incoming at the end of the head).
+bool ServerConnection::IsParserIncoming(const IncomingMessage* req) const {
+  for (const Exchange* e = live_; e != nullptr && e->req.get() != req; e = e->live_next) {
+    if (e->req->socket() != nullptr) return false;
+  }
+  return true;
 }
 
 // A peer that sends requests but does not read responses stops being read.
@@ -539,6 +567,7 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   closed_ = true;
   destroyed_ = true;
   conn_->loop().timers().Cancel(&idle_timer_);
+  ticks_.RunAll();  // what v12 would have run before the close; unsent 'finish' is 'close'
   // Requests still open were aborted; responses not finished are closed.
   std::vector<Exchange*> open;
   for (Exchange* ex = queue_head_; ex != nullptr; ex = ex->next) open.push_back(ex);
@@ -550,8 +579,8 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
       ex->req->aborted = true;
       ex->req->emit<"aborted">();
     }
-    ex->req->emit<"close">();
-    if (!ex->res->finished_) ex->res->emit<"close">();
+    ex->req->EmitClose();  // each 'close' once, whatever ran before
+    ex->res->EmitClose();
   }
   emit<"close">(err != 0);
   // Everything lent goes back (the engine has reported every send by now).

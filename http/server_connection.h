@@ -9,8 +9,10 @@
 //      later ones buffer their bytes until it finishes. Every response that has bytes
 //      in a loop turn hands them to the engine, which sends the whole turn's worth in
 //      one sendmsg.
-//   4. When a response has been sent and its request fully read, the exchange goes
-//      back to the loop's pool; a response marked last ends the connection.
+//   4. When a response has been sent and its request fully read, and both have
+//      emitted their last events (which v12 emits on later ticks: http/next_tick.h),
+//      the exchange goes back to the loop's pool; a response marked last ends the
+//      connection.
 // Memory: what a connection needs only while it has a request (the parser, exchanges,
 // send batches) is lent by its loop's LoopPools and given back when the connection
 // goes idle between requests, so an idle keep-alive connection holds this object and
@@ -29,6 +31,7 @@
 #include "engine/connection.h"
 #include "engine/timer.h"
 #include "http/incoming_message.h"
+#include "http/next_tick.h"
 #include "http/parser.h"
 #include "http/server_response.h"
 #include "http/socket.h"
@@ -114,9 +117,17 @@ class ServerConnection final : public Socket,
   void SendResponseBytes(ServerResponse* res);
   // The response ended and its bytes were handed over: the next one may send.
   void ResponseEnded(ServerResponse* res);
-  // The response's bytes were all sent ('finish' was emitted).
+  // The response emitted 'close' after 'finish', and its request 'end' and 'close'.
   void ResponseFinished(ServerResponse* res);
   void PauseRequest(IncomingMessage* req, bool pause);
+
+  // For IncomingMessage and ServerResponse: this connection's v12 process.nextTick
+  // queue (http/next_tick.h), run in the loop's deferred phase; and whether `req` is
+  // still v12's parser.incoming (no later request's head has been parsed).
+  void NextTick(Tick& t);
+  void CancelTick(Tick& t);
+  void ReleaseTick(Tick& t) { ticks_.Release(t); }
+  bool IsParserIncoming(const IncomingMessage* req) const;
 
  private:
   // A runAfter() timer; kept for reuse once fired (never freed while it runs).
@@ -151,6 +162,7 @@ class ServerConnection final : public Socket,
   void ArmIdleTimer(uint64_t ms);
   void UpdateBackpressure();
   void CheckHeadersTimeout();
+  void ScheduleTicks();
 
   Server* server_;
   LoopPools* pools_;
@@ -163,6 +175,7 @@ class ServerConnection final : public Socket,
   Exchange* queue_head_ = nullptr;    // responses in request order (Exchange::next)
   Exchange* queue_tail_ = nullptr;
   Exchange* live_ = nullptr;          // every exchange taken and not yet given back
+  TickQueue ticks_;
   // What few connections use, made on first use: it keeps an idle connection small.
   struct Extras {
     OutBuf raw_out;                   // bytes of raw socket writes

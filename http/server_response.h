@@ -3,11 +3,15 @@
 //
 // Lifetime and threads:
 //   - The server owns it, alongside its IncomingMessage. It is valid from the
-//     'request' event until it has emitted 'finish' (after end()) or 'close' (the
-//     connection went away first); do not touch it after either.
+//     'request' event until it has emitted 'close'; do not touch it after that.
 //   - All calls and callbacks on the loop thread of its connection. Events are
 //     emitted from the loop, never from inside the call that causes them, except
 //     where noted.
+//   - Events after end(), as v12 (http/next_tick.h has the mechanism): 'finish' once
+//     the last bytes have been handed to the kernel, its listeners in the order they
+//     were added (end()'s callback is one, added by end()); then, each on a later
+//     tick, 'close' (and the request's 'end' and 'close', see incoming_message.h).
+//     If the connection closes first, 'close' without 'finish'.
 //   - Bytes passed as std::string_view are copied before the call returns; a
 //     std::string&& is adopted without a copy.
 //
@@ -31,6 +35,7 @@
 
 #include "http/errors.h"
 #include "http/events.h"
+#include "http/next_tick.h"
 #include "http/out_buffer.h"
 #include "http/outgoing_headers.h"
 
@@ -71,7 +76,8 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   // v12's setHeader(name, undefined): throws ERR_HTTP_INVALID_HEADER_VALUE.
   void setHeader(std::string_view name, std::nullopt_t);
   // nullptr when absent; else the name as last set and its values (is_array tells
-  // whether it was set from a list, as v12's getHeader returns an array then).
+  // whether it was set from a list, as v12's getHeader returns an array then, and
+  // is_number whether from an integer, as v12 returns the number then).
   const OutgoingHeaders::Entry* getHeader(std::string_view name) const;
   std::vector<std::string> getHeaderNames() const;
   bool hasHeader(std::string_view name) const;
@@ -107,6 +113,9 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   // v12's write(chunk, encoding, cb): encoding "utf8", "latin1", "binary", "ascii"
   // (the bytes as given) or "hex" (decoded). After end() cb gets the error.
   bool write(std::string_view chunk, std::string_view encoding, WriteCallback cb = {});
+  // v12's end(): cb is added as a once-listener of 'finish' (it runs after the
+  // 'finish' listeners added before end(), and not at all if the connection closes
+  // before the response is sent); never synchronously.
   void end(std::function<void()> cb = {});
   void end(std::string_view chunk, std::function<void()> cb = {});
   void end(std::string&& chunk, std::function<void()> cb = {});
@@ -141,6 +150,7 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
 
  private:
   friend class ServerConnection;
+  friend class IncomingMessage;
   // One header line as writeHead's list gives it (before any setHeader()).
   struct HeadField {
     std::string_view name;
@@ -171,6 +181,14 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   void RunCallbacks(std::vector<WriteCallback> cbs);
   void Flush();
   void OnSent(size_t bytes);
+  // v12's afterWrite tick: 'finish' (after the server's resOnFinish); or 'close'
+  // when the connection closed before the bytes were sent.
+  void FinishTick();
+  void EmitClose();
+  // Hands the exchange back to the connection once this response has emitted
+  // 'close' after 'finish' and its request 'end' and 'close'. Nothing of this
+  // response (or its request) may be touched after the call.
+  void MaybeRecycle();
   bool HasBody() const { return has_body_; }
 
   ServerConnection* conn_ = nullptr;
@@ -181,7 +199,6 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   std::string scratch_;          // where the next head is rendered
   std::string trailers_;         // rendered "Name: value\r\n" lines
   OutBuf out_;
-  std::function<void()> end_cb_;
   int64_t content_length_ = -1;  // v12's _contentLength (set by end()); -1: none
   uint64_t sent_total_ = 0;      // bytes of this response sent so far
   std::vector<std::pair<uint64_t, WriteCallback>> write_cbs_;  // by byte watermark
@@ -216,12 +233,16 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   bool header_sent_ = false;   // v12's _headerSent
   bool ended_ = false;
   bool finished_ = false;
+  bool close_emitted_ = false;
   bool corked_ = false;
   bool need_drain_ = false;
   bool active_ = false;  // first in its connection's queue: may send
   uint64_t keep_alive_ms_ = 5000;
   size_t queued_ = 0;         // bytes handed to the socket and not yet sent
   void* exchange_ = nullptr;  // the connection's record of this request
+  // v12's afterWrite tick ('finish'; held until the bytes are sent) and emitCloseNT.
+  Tick finish_tick_{this, [](void* r) { static_cast<ServerResponse*>(r)->FinishTick(); }};
+  Tick close_tick_{this, [](void* r) { static_cast<ServerResponse*>(r)->EmitClose(); }};
 };
 
 }  // namespace http

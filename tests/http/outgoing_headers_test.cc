@@ -180,6 +180,22 @@ TEST(OutgoingHeaders, PlainValueIsNotAnArray) {
   EXPECT_EQ(ValuesOf(h.get("y")), (Strings{"p", "q"}));
 }
 
+// 131_get_headers_api: v12's getHeaders() gives {"x-num":5} for setHeader('X-Num', 5).
+TEST(OutgoingHeaders, IntegerValueRendersItsDigitsAndIsRememberedAsANumber) {
+  OutgoingHeaders h;
+  h.set("X-Num", int64_t{-42});
+  ASSERT_NE(h.get("x-num"), nullptr);
+  EXPECT_TRUE(h.get("x-num")->is_number);
+  EXPECT_FALSE(h.get("x-num")->is_array);
+  EXPECT_EQ(ValuesOf(h.get("x-num")), Strings{"-42"});
+  EXPECT_EQ(Serialize(h), "X-Num: -42\r\n");
+  OutgoingHeaders copy(h);
+  EXPECT_TRUE(copy.get("x-num")->is_number);
+  h.set("x-num", "42");
+  EXPECT_FALSE(h.get("X-Num")->is_number);
+  EXPECT_THROW(h.set("Bad Name", int64_t{1}), http::Error);
+}
+
 TEST(OutgoingHeaders, ArrayIndexNamesSortFirstInNumericOrder) {
   OutgoingHeaders h;
   h.set("X", "x");

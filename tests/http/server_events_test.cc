@@ -123,6 +123,7 @@ TEST_F(Server, CloseStopsAcceptingAndFinishesInFlightRequests) {
   Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
     Note("request");
     req.on<"end">([&res] { res.end("finished"); });
+    req.resume();
   });
   server_->on<"close">([this] { Note("close event"); });
   uint16_t port = server_->port();

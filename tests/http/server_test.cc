@@ -170,6 +170,7 @@ TEST_F(ServerTest, SetHeaderReplacingKeepsPositionAndTakesNewSpelling) {
 TEST_F(ServerTest, ExpectContinueWritesContinueWithoutListener) {
   Start([](http::IncomingMessage& req, http::ServerResponse& res) {
     req.on<"end">([&res] { res.end("ok"); });
+    req.resume();  // v12 emits 'end' only once the body is read
   });
   int fd = Connect();
   EXPECT_EQ(Exchange(fd, "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi"),

@@ -6,6 +6,10 @@
 namespace http {
 namespace {
 constexpr size_t kBlock = 2048;
+// Blocks double in size, so a response of n copied bytes takes O(log n) of them;
+// Reset() keeps the largest block up to this size, so the next response of that size
+// allocates nothing.
+constexpr size_t kKeepBelow = 16384;
 // Strings up to this size are copied rather than adopted: no bookkeeping, and a small
 // body joins the head's iovec. Well above std::string's in-object capacity.
 constexpr size_t kCopyBelow = 256;
@@ -13,7 +17,7 @@ constexpr size_t kCopyBelow = 256;
 
 char* OutBuf::Reserve(size_t n) {
   if (blocks_.empty() || blocks_.back().size - blocks_.back().used < n) {
-    size_t size = std::max(kBlock, n);
+    size_t size = std::max(blocks_.empty() ? kBlock : 2 * blocks_.back().size, n);
     blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(size), size, 0});
   }
   Block& b = blocks_.back();
@@ -68,7 +72,14 @@ void OutBuf::TakePending(std::vector<iovec>* out) {
 }
 
 void OutBuf::Reset() {
-  if (blocks_.size() > 1) blocks_.erase(blocks_.begin() + 1, blocks_.end());
+  if (blocks_.size() > 1) {
+    size_t keep = 0;
+    for (size_t i = 1; i < blocks_.size(); ++i) {
+      if (blocks_[i].size <= kKeepBelow) keep = i;
+    }
+    if (keep != 0) std::swap(blocks_[0], blocks_[keep]);
+    blocks_.resize(1);
+  }
   if (!blocks_.empty()) blocks_.front().used = 0;
   adopted_.clear();
   pending_.clear();

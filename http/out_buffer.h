@@ -1,7 +1,8 @@
 // OutBuf: the bytes a response has produced and not yet handed to the engine, as
 // iovecs over storage that never moves.
 //
-// Copied bytes go into blocks that are kept until Reset(); adopted strings are kept
+// Copied bytes go into blocks (each twice the size of the last) that are kept until
+// Reset(), which keeps one for the next response; adopted strings are kept
 // (a short one is copied instead); referenced bytes are the caller's. A piece
 // copied right behind the previous one in the same block extends its iovec, so a
 // response head and a small body leave as one iovec. Loop-thread only.

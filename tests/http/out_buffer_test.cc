@@ -1,0 +1,77 @@
+#include "http/out_buffer.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string Join(const std::vector<iovec>& iov) {
+  std::string out;
+  for (const iovec& v : iov) out.append(static_cast<const char*>(v.iov_base), v.iov_len);
+  return out;
+}
+
+TEST(OutBuf, CopiesBehindEachOtherShareOneIovec) {
+  http::OutBuf out;
+  out.Copy("HTTP/1.1 200 OK\r\n\r\n");
+  out.Copy("Hello");
+  EXPECT_EQ(out.pending_bytes(), 24u);
+  std::vector<iovec> iov;
+  out.TakePending(&iov);
+  ASSERT_EQ(iov.size(), 1u);
+  EXPECT_EQ(Join(iov), "HTTP/1.1 200 OK\r\n\r\nHello");
+  EXPECT_TRUE(out.empty());
+}
+
+TEST(OutBuf, ShortAdoptedStringsAreCopiedLongOnesKeptInPlace) {
+  http::OutBuf out;
+  out.Copy("head");
+  out.Adopt(std::string("tail"));  // copied: joins the head's iovec
+  std::string big(4096, 'x');
+  const char* big_bytes = big.data();
+  out.Adopt(std::move(big));
+  // More adoptions move the stored strings; their heap bytes must stay put.
+  for (int i = 0; i < 64; ++i) out.Adopt(std::string(300, static_cast<char>('a' + i % 26)));
+  std::vector<iovec> iov;
+  out.TakePending(&iov);
+  ASSERT_GE(iov.size(), 2u);
+  EXPECT_EQ(Join({iov[0]}), "headtail");
+  EXPECT_EQ(iov[1].iov_base, big_bytes);
+  std::string all = Join(iov);
+  EXPECT_EQ(all.size(), 8 + 4096 + 64 * 300u);
+  EXPECT_EQ(all.substr(8, 4096), std::string(4096, 'x'));
+  EXPECT_EQ(all.substr(8 + 4096 + 63 * 300), std::string(300, 'a' + 63 % 26));
+}
+
+TEST(OutBuf, ReferencedBytesAreNotCopied) {
+  static const char kBody[] = "static body";
+  http::OutBuf out;
+  out.Reference(kBody);
+  std::vector<iovec> iov;
+  out.TakePending(&iov);
+  ASSERT_EQ(iov.size(), 1u);
+  EXPECT_EQ(iov[0].iov_base, kBody);
+}
+
+TEST(OutBuf, ResetKeepsTheLargestSmallBlockForTheNextResponse) {
+  http::OutBuf out;
+  // 2 KiB, 4 KiB and 8 KiB blocks for pieces of 1.5 KiB.
+  std::string piece(1536, 'p');
+  char* last = nullptr;
+  for (int i = 0; i < 8; ++i) {
+    last = out.Reserve(piece.size());
+    out.Commit(last + piece.size());
+  }
+  std::vector<iovec> iov;
+  out.TakePending(&iov);
+  EXPECT_EQ(iov.size(), 3u);  // one per block: pieces in a block are contiguous
+  char* biggest = static_cast<char*>(iov.back().iov_base);
+  out.Reset();
+  EXPECT_TRUE(out.empty());
+  // The next response's first 8 KiB go into the kept 8 KiB block.
+  EXPECT_EQ(out.Reserve(8192), biggest);
+}
+
+}  // namespace

@@ -187,15 +187,17 @@ class ServerConnection final : public Socket,
   engine::Timer idle_timer_;
   uint64_t idle_ms_ = 0;
   uint64_t head_started_ms_ = 0;      // when the head being parsed began (0: none)
-  bool keep_alive_wait_ = false;      // idle between requests
-  bool hold_parser_ = false;          // a message without keep-alive was parsed
-  bool close_when_idle_ = false;
-  bool upgraded_ = false;             // the socket belongs to a connect/upgrade listener
-  bool ignore_input_ = false;         // after an Upgrade served as a request (v12)
-  bool wrote_anything_ = false;
-  bool paused_by_request_ = false;
-  bool paused_by_backpressure_ = false;
-  bool closed_ = false;
+  // Flags as bit-fields: they keep this object within 256 bytes, a size class of the
+  // allocator (an idle keep-alive connection costs this object and the engine's).
+  bool keep_alive_wait_ : 1 = false;      // idle between requests
+  bool hold_parser_ : 1 = false;          // a message without keep-alive was parsed
+  bool close_when_idle_ : 1 = false;
+  bool upgraded_ : 1 = false;             // the socket belongs to a connect/upgrade listener
+  bool ignore_input_ : 1 = false;         // after an Upgrade served as a request (v12)
+  bool wrote_anything_ : 1 = false;
+  bool paused_by_request_ : 1 = false;
+  bool paused_by_backpressure_ : 1 = false;
+  bool closed_ : 1 = false;
 };
 
 }  // namespace http

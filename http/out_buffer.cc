@@ -48,6 +48,12 @@ void OutBuf::Adopt(std::string&& bytes) {
   Push(adopted_.back().data(), adopted_.back().size());
 }
 
+void OutBuf::Share(std::shared_ptr<const std::string> bytes) {
+  if (!bytes || bytes->empty()) return;
+  Push(bytes->data(), bytes->size());
+  shared_.push_back(std::move(bytes));
+}
+
 void OutBuf::Reference(std::string_view bytes) {
   if (!bytes.empty()) Push(bytes.data(), bytes.size());
 }
@@ -82,6 +88,7 @@ void OutBuf::Reset() {
   }
   if (!blocks_.empty()) blocks_.front().used = 0;
   adopted_.clear();
+  shared_.clear();
   pending_.clear();
   pending_bytes_ = 0;
 }

@@ -26,6 +26,8 @@ class OutBuf {
   void Commit(char* end);
   void Adopt(std::string&& bytes);
   void Reference(std::string_view bytes);  // must outlive the send
+  // Sends *bytes itself (no copy), holding a reference until Reset().
+  void Share(std::shared_ptr<const std::string> bytes);
 
   bool empty() const { return pending_.empty(); }
   size_t pending_bytes() const { return pending_bytes_; }
@@ -46,6 +48,7 @@ class OutBuf {
   // Adopted strings are all longer than any short-string buffer, so their bytes are
   // on the heap and stay put when the vector moves them.
   std::vector<std::string> adopted_;
+  std::vector<std::shared_ptr<const std::string>> shared_;
   std::vector<iovec> pending_;
   size_t pending_bytes_ = 0;
 };

@@ -112,20 +112,22 @@ void ServerResponse::Reset() {
 
 // --- body ----------------------------------------------------------------------
 
-void ServerResponse::Send(std::string_view bytes, std::string* adopt) {
+void ServerResponse::Send(Chunk chunk) {
   if (!header_sent_) {
     out_.Copy(header_);
     header_sent_ = true;
   }
-  if (adopt != nullptr)
-    out_.Adopt(std::move(*adopt));
-  else if (!bytes.empty())
-    out_.Copy(bytes);
+  if (chunk.share != nullptr)
+    out_.Share(std::move(*chunk.share));
+  else if (chunk.adopt != nullptr)
+    out_.Adopt(std::move(*chunk.adopt));
+  else if (!chunk.bytes.empty())
+    out_.Copy(chunk.bytes);
 }
 
 // v12's write_: the head if none yet, then the chunk (framed when chunked).
-bool ServerResponse::WriteChunk(std::string_view chunk, std::string* adopt, WriteCallback cb,
-                                bool from_end) {
+bool ServerResponse::WriteChunk(Chunk piece, WriteCallback cb, bool from_end) {
+  std::string_view chunk = piece.bytes;
   if (!head_written_) WriteHeadFields(statusCode, {}, nullptr, 0);
   if (!has_body_) {
     // v12 drops the bytes and calls back on the next tick.
@@ -138,10 +140,10 @@ bool ServerResponse::WriteChunk(std::string_view chunk, std::string* adopt, Writ
     *e++ = '\r';
     *e++ = '\n';
     Send(std::string_view(size, static_cast<size_t>(e - size)));
-    Send(chunk, adopt);
+    Send(piece);
     out_.Reference(kCrlf);
   } else {
-    Send(chunk, adopt);
+    Send(piece);
   }
   if (cb) {
     write_cbs_.emplace_back(sent_total_ + queued_ + out_.pending_bytes(), std::move(cb));
@@ -187,50 +189,60 @@ void ServerResponse::RunCallbacks(std::vector<WriteCallback> cbs) {
 
 bool ServerResponse::write(std::string_view chunk) {
   if (ended_) return WriteAfterEnd({});
-  return WriteChunk(chunk, nullptr, {}, false);
+  return WriteChunk(Chunk{chunk}, {}, false);
 }
 
 bool ServerResponse::write(std::string&& chunk) {
   if (ended_) return WriteAfterEnd({});
-  std::string_view view(chunk);
-  return WriteChunk(view, chunk.size() < 256 ? nullptr : &chunk, {}, false);
+  return WriteChunk(Chunk{chunk, &chunk}, {}, false);
+}
+
+bool ServerResponse::write(std::shared_ptr<const std::string> chunk) {
+  if (ended_) return WriteAfterEnd({});
+  if (!chunk) return WriteChunk(Chunk{}, {}, false);
+  return WriteChunk(Chunk{*chunk, nullptr, &chunk}, {}, false);
 }
 
 bool ServerResponse::write(std::string_view chunk, WriteCallback cb) {
   if (ended_) return WriteAfterEnd({});  // v12 never calls cb here
-  return WriteChunk(chunk, nullptr, std::move(cb), false);
+  return WriteChunk(Chunk{chunk}, std::move(cb), false);
 }
 
 bool ServerResponse::write(std::string_view chunk, std::string_view encoding, WriteCallback cb) {
   if (ended_) return WriteAfterEnd(std::move(cb));
   std::string bytes = Decode(chunk, encoding);
-  return WriteChunk(bytes, nullptr, std::move(cb), false);
+  return WriteChunk(Chunk{bytes}, std::move(cb), false);
 }
 
-void ServerResponse::end(std::function<void()> cb) { EndImpl({}, nullptr, std::move(cb)); }
+void ServerResponse::end(std::function<void()> cb) { EndImpl(Chunk{}, std::move(cb)); }
 
 void ServerResponse::end(std::string_view chunk, std::function<void()> cb) {
-  EndImpl(chunk, nullptr, std::move(cb));
+  EndImpl(Chunk{chunk}, std::move(cb));
 }
 
 void ServerResponse::end(std::string&& chunk, std::function<void()> cb) {
-  std::string_view view(chunk);
-  EndImpl(view, chunk.size() < 256 ? nullptr : &chunk, std::move(cb));
+  EndImpl(Chunk{chunk, &chunk}, std::move(cb));
+}
+
+void ServerResponse::end(std::shared_ptr<const std::string> chunk, std::function<void()> cb) {
+  if (!chunk) return EndImpl(Chunk{}, std::move(cb));
+  EndImpl(Chunk{*chunk, nullptr, &chunk}, std::move(cb));
 }
 
 void ServerResponse::end(std::string_view chunk, std::string_view encoding,
                          std::function<void()> cb) {
   if (ended_) return;
   std::string bytes = Decode(chunk, encoding);
-  EndImpl(bytes, nullptr, std::move(cb));
+  EndImpl(Chunk{bytes}, std::move(cb));
 }
 
 // v12's end: the length is known only if the head is not rendered yet.
-void ServerResponse::EndImpl(std::string_view chunk, std::string* adopt, std::function<void()> cb) {
+void ServerResponse::EndImpl(Chunk piece, std::function<void()> cb) {
   if (ended_) return;
+  std::string_view chunk = piece.bytes;
   if (!chunk.empty()) {
     if (!head_written_) content_length_ = static_cast<int64_t>(chunk.size());
-    WriteChunk(chunk, adopt, {}, true);
+    WriteChunk(piece, {}, true);
   } else if (!head_written_) {
     content_length_ = 0;
     WriteHeadFields(statusCode, {}, nullptr, 0);
@@ -241,7 +253,7 @@ void ServerResponse::EndImpl(std::string_view chunk, std::string* adopt, std::fu
     out_.Copy(trailers_);
     out_.Reference(kCrlf);
   } else {
-    Send({});
+    Send(std::string_view());
   }
   ended_ = true;
   corked_ = false;
@@ -271,7 +283,7 @@ void ServerResponse::writeProcessing() {
 
 void ServerResponse::flushHeaders() {
   if (!head_written_) WriteHeadFields(statusCode, {}, nullptr, 0);
-  Send({});
+  Send(std::string_view());
   Flush();
 }
 

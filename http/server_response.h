@@ -106,6 +106,9 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   // 'finish'), once per call; the bytes are dropped.
   bool write(std::string_view chunk);
   bool write(std::string&& chunk);
+  // C++ addition, as v12's write(buffer) with a Buffer: the bytes leave from *chunk
+  // itself, never copied; the response holds the pointer until they are sent.
+  bool write(std::shared_ptr<const std::string> chunk);
   bool write(const char* chunk) { return write(std::string_view(chunk)); }
   // v12's write(chunk, cb): after end() the callback is never called (only the
   // 'error' event fires), as in v12.
@@ -119,6 +122,8 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   void end(std::function<void()> cb = {});
   void end(std::string_view chunk, std::function<void()> cb = {});
   void end(std::string&& chunk, std::function<void()> cb = {});
+  // C++ addition, as v12's end(buffer): see write(std::shared_ptr<const std::string>).
+  void end(std::shared_ptr<const std::string> chunk, std::function<void()> cb = {});
   void end(const char* chunk, std::function<void()> cb = {}) {
     end(std::string_view(chunk), std::move(cb));
   }
@@ -173,10 +178,17 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   void StoreHeader(const HeadField* fields, size_t count);
   void MatchHeader(HeadState& st, std::string_view name, std::string_view value);
   // v12's _send: the head first if it has not gone yet, then the bytes.
-  void Send(std::string_view bytes, std::string* adopt = nullptr);
-  bool WriteChunk(std::string_view chunk, std::string* adopt, WriteCallback cb, bool from_end);
+  // The bytes of a chunk, and what keeps them: copied (neither), adopted, or shared.
+  struct Chunk {
+    std::string_view bytes;
+    std::string* adopt = nullptr;
+    std::shared_ptr<const std::string>* share = nullptr;
+  };
+  void Send(Chunk chunk);
+  void Send(std::string_view bytes) { Send(Chunk{bytes}); }
+  bool WriteChunk(Chunk chunk, WriteCallback cb, bool from_end);
   bool WriteAfterEnd(WriteCallback cb);
-  void EndImpl(std::string_view chunk, std::string* adopt, std::function<void()> cb);
+  void EndImpl(Chunk chunk, std::function<void()> cb);
   void EmitPendingErrors();
   void RunCallbacks(std::vector<WriteCallback> cbs);
   void Flush();

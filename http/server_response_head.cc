@@ -266,7 +266,7 @@ void ServerResponse::StoreHeader(const HeadField* fields, size_t count) {
   head_written_ = true;
   header_sent_ = false;
   if (st.expect) {
-    Send({});
+    Send(std::string_view());
     Flush();
   }
 }

@@ -17,32 +17,23 @@
 #include <utility>
 
 #include "benchmarks/http/alloc_count.h"
+#include "benchmarks/http/requests.h"
 #include "http/outgoing_headers.h"
 
 namespace {
 
 constexpr double kMinTime = 0.5;
 
-constexpr std::pair<std::string_view, std::string_view> kEight[] = {
-    {"Server", "uring-http/1"},
-    {"Content-Type", "text/plain; charset=utf-8"},
-    {"Content-Length", "13"},
-    {"Cache-Control", "public, max-age=3600"},
-    {"ETag", "W/\"d-bNNVbesNpUvKBgtMOUeYOQ\""},
-    {"Vary", "Accept-Encoding"},
-    {"X-Content-Type-Options", "nosniff"},
-    {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
-};
 
 std::string Expected() {
   std::string s;
-  for (const auto& [name, value] : kEight) s.append(name).append(": ").append(value).append("\r\n");
+  for (const auto& [name, value] : bench::kEightHeaders) s.append(name).append(": ").append(value).append("\r\n");
   return s;
 }
 
 size_t SetAndSerialize(http::OutgoingHeaders& h, char* out) {
   h.clear();
-  for (const auto& [name, value] : kEight) h.set(name, value);
+  for (const auto& [name, value] : bench::kEightHeaders) h.set(name, value);
   size_t size = h.SerializedSize();
   char* end = h.SerializeTo(out);
   return static_cast<size_t>(end - out) == size ? size : 0;
@@ -75,7 +66,7 @@ BENCHMARK(BM_OutgoingHeadersSet8Serialize)->MinTime(kMinTime);
 
 void BM_OutgoingHeadersReplace(benchmark::State& state) {
   http::OutgoingHeaders h;
-  for (const auto& [name, value] : kEight) h.set(name, value);
+  for (const auto& [name, value] : bench::kEightHeaders) h.set(name, value);
   constexpr std::string_view kTypes[] = {"application/json", "text/html; charset=utf-8"};
   size_t i = 0;
   for (auto _ : state) {
@@ -84,7 +75,7 @@ void BM_OutgoingHeadersReplace(benchmark::State& state) {
     benchmark::ClobberMemory();
   }
   const http::OutgoingHeaders::Entry* e = h.get("Content-Type");
-  if (h.size() != std::size(kEight) || e == nullptr || e->values[0] != kTypes[(i - 1) & 1]) {
+  if (h.size() != std::size(bench::kEightHeaders) || e == nullptr || e->values[0] != kTypes[(i - 1) & 1]) {
     state.SkipWithError("the replacement went wrong");
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));

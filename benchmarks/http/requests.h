@@ -1,8 +1,9 @@
-// The requests the http benchmarks parse.
+// The requests the http benchmarks parse, and the headers their responses set.
 #ifndef BENCHMARKS_HTTP_REQUESTS_H_
 #define BENCHMARKS_HTTP_REQUESTS_H_
 
 #include <string_view>
+#include <utility>
 
 namespace bench {
 
@@ -65,6 +66,18 @@ inline constexpr std::string_view kProxiedRequest =
     "Set-Cookie: b=2\r\n"
     "\r\n";
 inline constexpr int kProxiedHeaders = 21;
+
+// Eight response headers a static-file server might set.
+inline constexpr std::pair<std::string_view, std::string_view> kEightHeaders[] = {
+    {"Server", "uring-http/1"},
+    {"Content-Type", "text/plain; charset=utf-8"},
+    {"Content-Length", "13"},
+    {"Cache-Control", "public, max-age=3600"},
+    {"ETag", "W/\"d-bNNVbesNpUvKBgtMOUeYOQ\""},
+    {"Vary", "Accept-Encoding"},
+    {"X-Content-Type-Options", "nosniff"},
+    {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
+};
 
 }  // namespace bench
 

@@ -33,6 +33,7 @@
 
 #include "benchmarks/http/alloc_count.h"
 #include "benchmarks/http/private_access.h"
+#include "benchmarks/http/requests.h"
 #include "http/date_cache.h"
 #include "http/out_buffer.h"
 #include "http/server_response.h"
@@ -98,31 +99,21 @@ std::string PlaintextExpected(std::string_view date) {
          std::string(kHello);
 }
 
-constexpr std::pair<std::string_view, std::string_view> kEight[] = {
-    {"Server", "uring-http/1"},
-    {"Content-Type", "text/plain; charset=utf-8"},
-    {"Content-Length", "13"},
-    {"Cache-Control", "public, max-age=3600"},
-    {"ETag", "W/\"d-bNNVbesNpUvKBgtMOUeYOQ\""},
-    {"Vary", "Accept-Encoding"},
-    {"X-Content-Type-Options", "nosniff"},
-    {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
-};
 std::string EightExpected(std::string_view date) {
   std::string s = "HTTP/1.1 200 OK\r\n";
-  for (const auto& [name, value] : kEight) s.append(name).append(": ").append(value).append("\r\n");
+  for (const auto& [name, value] : bench::kEightHeaders) s.append(name).append(": ").append(value).append("\r\n");
   return s + "Date: " + std::string(date) +
          "\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n" + std::string(kHello);
 }
 
 void WriteHead8(http::ServerResponse& res) {
-  res.writeHead(200, {kEight[0], kEight[1], kEight[2], kEight[3], kEight[4], kEight[5], kEight[6],
-                      kEight[7]});
+  res.writeHead(200, {bench::kEightHeaders[0], bench::kEightHeaders[1], bench::kEightHeaders[2], bench::kEightHeaders[3], bench::kEightHeaders[4], bench::kEightHeaders[5], bench::kEightHeaders[6],
+                      bench::kEightHeaders[7]});
   res.end(kHello);
 }
 
 void SetHeader8(http::ServerResponse& res) {
-  for (const auto& [name, value] : kEight) res.setHeader(name, value);
+  for (const auto& [name, value] : bench::kEightHeaders) res.setHeader(name, value);
   res.end(kHello);
 }
 

@@ -110,6 +110,11 @@ ServerConnection::ServerConnection(Server* server, LoopPools* pools, engine::Con
   fd_ = conn->fd();
   conn_->set_handler(this);
   idle_timer_.set_callback([this] {
+    // Activity since the timer was armed moved the deadline on: wait for the rest.
+    if (idle_deadline_ > conn_->loop().now_ms()) {
+      conn_->loop().timers().Arm(&idle_timer_, idle_deadline_);
+      return;
+    }
     // Node's socketOnTimeout: the request, the response and the server may each
     // handle it; when none does, the socket is destroyed.
     // (Whether it was idle is read first: a listener that ends the response makes
@@ -173,7 +178,7 @@ void ServerConnection::CheckHeadersTimeout() {
       !parser_->in_head()) {
     return;
   }
-  if (conn_->loop().now_ms() - head_started_ms_ <= limit) return;
+  if (parsing_ == nullptr || conn_->loop().now_ms() - parsing_->head_started_ms <= limit) return;
   if (!server_->emit<"timeout">(static_cast<Socket&>(*this))) destroy();
 }
 
@@ -237,7 +242,7 @@ void ServerConnection::OnEof(engine::Connection&) {
 
 MessageHead* ServerConnection::OnMessageBegin() {
   parsing_ = NewExchange();
-  head_started_ms_ = conn_->loop().now_ms();
+  parsing_->head_started_ms = conn_->loop().now_ms();
   if (keep_alive_wait_) {
     keep_alive_wait_ = false;
     ArmIdleTimer(idle_ms_);
@@ -555,12 +560,21 @@ void ServerConnection::runAfter(uint64_t ms, std::function<void()> cb) {
   conn_->loop().ArmTimer(&t->timer, ms);
 }
 
+// Restarts the socket timeout, as Node does on activity, in loop time (read once per
+// turn, as libuv's). Activity comes once or twice a request, so the timer itself moves
+// only when the new deadline is earlier than the one it is armed for; when it fires
+// early it re-arms for the rest. No clock read and no timer-wheel work per request.
 void ServerConnection::ArmIdleTimer(uint64_t ms) {
+  engine::TimerWheel& timers = conn_->loop().timers();
   if (ms == 0) {
-    conn_->loop().timers().Cancel(&idle_timer_);
+    idle_deadline_ = 0;
+    timers.Cancel(&idle_timer_);
     return;
   }
-  conn_->loop().ArmTimer(&idle_timer_, ms);
+  idle_deadline_ = conn_->loop().now_ms() + 1 + ms;
+  if (!idle_timer_.armed() || idle_timer_.deadline_ms() > idle_deadline_) {
+    timers.Arm(&idle_timer_, idle_deadline_);
+  }
 }
 
 void ServerConnection::OnClose(engine::Connection&, int err) {

@@ -48,6 +48,7 @@ struct Exchange {
   std::unique_ptr<ServerResponse> res;
   MessageHead head;
   std::vector<engine::BufRef> bufs;
+  uint64_t head_started_ms = 0;   // loop time when the head began (headersTimeout)
   Exchange* next = nullptr;       // in the connection's response queue
   Exchange* live_next = nullptr;  // in the connection's live list
   bool request_done = false;
@@ -186,7 +187,9 @@ class ServerConnection final : public Socket,
   std::unique_ptr<Extras> extras_;
   engine::Timer idle_timer_;
   uint64_t idle_ms_ = 0;
-  uint64_t head_started_ms_ = 0;      // when the head being parsed began (0: none)
+  // Loop time at which the socket times out (0: never). The timer may be armed
+  // earlier; it then re-arms for the rest (see ArmIdleTimer).
+  uint64_t idle_deadline_ = 0;
   // Flags as bit-fields: they keep this object within 256 bytes, a size class of the
   // allocator (an idle keep-alive connection costs this object and the engine's).
   bool keep_alive_wait_ : 1 = false;      // idle between requests

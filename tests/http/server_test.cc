@@ -224,4 +224,34 @@ TEST_F(ServerTest, RequestsInsideOneBufferAreParsedWithoutCopying) {
   close(fd);
 }
 
+// server.timeout counts from the socket's last activity: requests every 150 ms keep
+// a connection with a 300 ms timeout open for well past 300 ms; once they stop, it
+// closes 300 ms after the last one, not earlier.
+TEST_F(ServerTest, SocketTimeoutCountsFromTheLastActivity) {
+  server_ = http::createServer([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.end("ok");
+  });
+  server_->timeout = 300;
+  server_->keepAliveTimeout = 0;  // the socket timeout alone, between requests too
+  server_->listen(0, "127.0.0.1", 1);
+  ASSERT_TRUE(server_->listening());
+  int fd = Connect();
+  using Clock = std::chrono::steady_clock;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_NE(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 150).find("\r\n\r\nok"),
+              std::string::npos)
+        << "request " << i << " at " << i * 150 << " ms";
+  }
+  // Exchange() returned 150 ms after the last response.
+  Clock::time_point last = Clock::now() - std::chrono::milliseconds(150);
+  char c;
+  pollfd p{fd, POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 2000), 1);
+  EXPECT_EQ(recv(fd, &c, 1, 0), 0);  // closed by the server
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last);
+  EXPECT_GE(waited.count(), 290);
+  EXPECT_LT(waited.count(), 1000);
+  close(fd);
+}
+
 }  // namespace

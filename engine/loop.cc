@@ -303,6 +303,10 @@ void Loop::Post(std::function<void()> fn) {
 
 void Loop::Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
 
+void Loop::ForEachConnection(const std::function<void(Connection&)>& fn) {
+  pool_->ForEachLive([&fn](Connection* c) { fn(*c); });
+}
+
 // The wheel fires once the truncated clock reaches the deadline; counting from a
 // fresh reading plus one keeps that from being early.
 void Loop::ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, MonotonicMs() + 1 + delay_ms); }

@@ -95,6 +95,9 @@ class Loop final : public OpOwner {
   void Post(std::function<void()> fn);
   // Loop thread: runs fn in this turn's (or the next) deferred phase.
   void Defer(std::function<void()> fn);
+  // Loop thread: calls fn(c) for every connection of this loop not yet reaped
+  // (closing ones too: see Connection::closing()). fn may close connections.
+  void ForEachConnection(const std::function<void(Connection&)>& fn);
 
   // Monotonic milliseconds, read once per turn.
   uint64_t now_ms() const { return now_ms_; }

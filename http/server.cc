@@ -143,6 +143,19 @@ void Server::LoopClosed(LoopState& st) {
   runtime_->Stop();
 }
 
+void Server::closeIdleConnections() {
+  for (auto& st : loops_) {
+    if (st->loop == nullptr) continue;
+    st->loop->Post([loop = st->loop] {
+      loop->ForEachConnection([](engine::Connection& c) {
+        if (c.user_data != nullptr && !c.closing()) {
+          static_cast<ServerConnection*>(c.user_data)->CloseIfIdle();
+        }
+      });
+    });
+  }
+}
+
 uint64_t Server::copiedBytes() const {
   uint64_t n = 0;
   for (const auto& st : loops_) n += st->pools->copied_bytes();

@@ -87,6 +87,12 @@ class Server
   Server& close(std::function<void()> cb = {});
   // C++ addition: blocks until the server has closed (or was never started).
   void join();
+  // As Node 18.2's server.closeIdleConnections() (v12 has none): closes every
+  // connection that is between requests, now, on its loop thread. With close(), it
+  // gives the graceful shutdown that v12's close() alone does not: v12 leaves idle
+  // keep-alive connections open until keepAliveTimeout (tests/conformance 160).
+  // Any thread.
+  void closeIdleConnections();
 
   bool listening() const { return listening_.load(); }
   uint16_t port() const { return port_; }  // the bound port (useful with port 0)

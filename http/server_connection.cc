@@ -109,6 +109,7 @@ ServerConnection::ServerConnection(Server* server, LoopPools* pools, engine::Con
     : server_(server), pools_(pools), conn_(conn), loop_index_(loop_index) {
   fd_ = conn->fd();
   conn_->set_handler(this);
+  conn_->user_data = this;
   idle_timer_.set_callback([this] {
     // Activity since the timer was armed moved the deadline on: wait for the rest.
     if (idle_deadline_ > conn_->loop().now_ms()) {
@@ -383,6 +384,12 @@ void ServerConnection::ResponseFinished(ServerResponse* res) {
   if (ex->request_done) Recycle(ex);
 }
 
+void ServerConnection::CloseIfIdle() {
+  // Between requests: no exchange (not even one whose bytes are still leaving), no
+  // message begun, and not handed to an upgrade listener.
+  if (live_ == nullptr && parsing_ == nullptr && !upgraded_) destroy();
+}
+
 void ServerConnection::PauseRequest(IncomingMessage*, bool pause) {
   paused_by_request_ = pause;
   if (pause) conn_->PauseRecv();
@@ -601,6 +608,7 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   while (live_ != nullptr) Recycle(live_);
   if (parser_ != nullptr) pools_->Give(parser_);
   parser_ = nullptr;
+  conn_->user_data = nullptr;
   server_->ConnectionClosed(loop_index_);
   delete this;
 }

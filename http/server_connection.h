@@ -121,6 +121,9 @@ class ServerConnection final : public Socket,
   // The response emitted 'close' after 'finish', and its request 'end' and 'close'.
   void ResponseFinished(ServerResponse* res);
   void PauseRequest(IncomingMessage* req, bool pause);
+  // Server::closeIdleConnections(): closes the connection if it is between requests
+  // (or has not sent one yet).
+  void CloseIfIdle();
 
   // For IncomingMessage and ServerResponse: this connection's v12 process.nextTick
   // queue (http/next_tick.h), run in the loop's deferred phase; and whether `req` is

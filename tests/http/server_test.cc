@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <regex>
 #include <string>
@@ -252,6 +253,50 @@ TEST_F(ServerTest, SocketTimeoutCountsFromTheLastActivity) {
   EXPECT_GE(waited.count(), 290);
   EXPECT_LT(waited.count(), 1000);
   close(fd);
+}
+
+// v12's close() leaves an idle keep-alive connection open (conformance 160);
+// closeIdleConnections() closes it, and a connection whose request is still being
+// answered is left to finish.
+TEST_F(ServerTest, CloseIdleConnectionsClosesOnlyConnectionsBetweenRequests) {
+  std::atomic<http::ServerResponse*> held{nullptr};
+  Start([&held](http::IncomingMessage& req, http::ServerResponse& res) {
+    if (req.url == "/slow") {  // answered 500 ms later
+      held = &res;
+      res.socket()->runAfter(500, [&res] { res.end("late"); });
+    } else {
+      res.end("ok");
+    }
+  });
+  int idle = Connect();
+  ASSERT_NE(Exchange(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 100).find("\r\n\r\nok"),
+            std::string::npos);
+  int busy = Connect();
+  const std::string slow = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(busy, slow.data(), slow.size(), MSG_NOSIGNAL),
+            static_cast<ssize_t>(slow.size()));
+  for (int i = 0; i < 200 && held.load() == nullptr; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_NE(held.load(), nullptr);
+  int fresh = Connect();  // no request yet: idle too
+
+  server_->close();
+  server_->closeIdleConnections();
+  char c;
+  pollfd p{idle, POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 2000), 1);
+  EXPECT_EQ(recv(idle, &c, 1, 0), 0);
+  p = {fresh, POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 2000), 1);
+  EXPECT_EQ(recv(fresh, &c, 1, 0), 0);
+  p = {busy, POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 100), 0);  // still open, still waiting for its response
+  std::string late = Exchange(busy, "", 1000);
+  EXPECT_NE(late.find("\r\n\r\nlate"), std::string::npos) << late;
+  close(idle);
+  close(fresh);
+  close(busy);
 }
 
 }  // namespace

@@ -127,7 +127,9 @@ void IncomingMessage::Detach() {
   complete = aborted = headers_built_ = trailers_built_ = false;
   flowing_ = Flowing::kNull;
   eof_ = end_emitted_ = close_emitted_ = close_after_end_ = false;
-  resume_scheduled_ = consuming_ = dumped_ = false;
+  resume_scheduled_ = consuming_ = dumped_ = held_paused_ = false;
+  held_.clear();
+  held_next_ = held_bytes_ = 0;
   removeAllListeners<"data">();
   removeAllListeners<"end">();
   removeAllListeners<"aborted">();
@@ -166,11 +168,42 @@ bool IncomingMessage::ResumeFlow() {
 // Readable.read(): at the end, queue 'end'; before it, the first read is v12's
 // _read(), which marks the message as being consumed.
 void IncomingMessage::Read() {
+  // flow(): the held chunks, in order, while the request keeps flowing (a 'data'
+  // listener may pause it).
+  while (flowing_ == Flowing::kYes && held_next_ < held_.size()) {
+    std::string_view chunk = held_[held_next_++];
+    emit<"data">(chunk);
+  }
+  if (held_next_ < held_.size()) return;
+  held_.clear();
+  held_next_ = held_bytes_ = 0;
+  if (held_paused_ && flowing_ == Flowing::kYes) {
+    held_paused_ = false;
+    if (conn_ != nullptr) conn_->PauseRequest(this, false);
+  }
   if (eof_) {
     if (!end_emitted_) NextTick(end_tick_);
   } else {
     consuming_ = true;
   }
+}
+
+// v12's addChunk: straight to 'data' only when flowing, nothing is buffered, and the
+// stream has been read once (before that, Readable's state.sync holds it back). A
+// held chunk past the high-water mark (v12's 16 KiB) stops the socket's receiving
+// until the request flows again.
+bool IncomingMessage::PushData(std::string_view chunk) {
+  if (flowing_ == Flowing::kYes && consuming_ && held_next_ == held_.size()) {
+    emit<"data">(chunk);
+    return true;
+  }
+  held_.push_back(chunk);
+  held_bytes_ += chunk.size();
+  if (held_bytes_ >= kHighWaterMark && !held_paused_ && conn_ != nullptr) {
+    held_paused_ = true;
+    conn_->PauseRequest(this, true);
+  }
+  return false;
 }
 
 void IncomingMessage::Flow() {

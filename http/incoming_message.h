@@ -9,7 +9,11 @@
 //   - The body flows as in v12's Readable: the request flows once resume() is called
 //     or a 'data' listener is added (unless pause() was called first), or when its
 //     response has finished (v12's _dump: 'data' listeners are dropped). 'data' is
-//     emitted as the bytes are parsed. 'end' is emitted on a later tick once the
+//     emitted as the bytes are parsed while the request flows and has been read
+//     once; otherwise the chunks are held (views, their receive buffers retained:
+//     no copy) and emitted in order once it flows, on a later tick; past 16 KiB held
+//     (v12's readableHighWaterMark), and while paused, the socket is not read.
+//     'end' is emitted on a later tick once the
 //     message is complete and flowing (v12's push(null), then endReadable on
 //     process.nextTick); a request that never flows never emits 'end' before its
 //     response finishes. 'close' follows the response's 'finish' (at once when 'end'
@@ -110,6 +114,8 @@ class IncomingMessage : public IncomingMessageEvents {
   IncomingMessage& pause();
   IncomingMessage& resume();
   bool isPaused() const { return flowing_ == Flowing::kNo; }
+  // v12's readableHighWaterMark: held body bytes past it stop the socket's receiving.
+  static constexpr size_t kHighWaterMark = 16 * 1024;
   // Sets the socket's idle timeout; cb is added as a 'timeout' listener.
   IncomingMessage& setTimeout(uint64_t ms, std::function<void()> cb = {});
   // Destroys the socket (the connection closes; the response emits 'close').
@@ -122,6 +128,9 @@ class IncomingMessage : public IncomingMessageEvents {
 
   void Attach(ServerConnection* conn, Socket* socket, MessageHead* head, size_t max_headers);
   void Detach();
+  // v12's push(chunk): emitted at once while the request flows and has been read;
+  // otherwise held (returns false: the caller must keep the chunk's bytes alive).
+  bool PushData(std::string_view chunk);
   // v12's push(null): the parser reached the end of the message.
   void PushEnd();
   // v12's resOnFinish, for this request: _dump() unless it is read, then
@@ -129,7 +138,7 @@ class IncomingMessage : public IncomingMessageEvents {
   void OnResponseFinish(ServerResponse* res);
   void EmitClose();
 
-  // v12's Readable, as far as 'end' depends on it (the body is not buffered here).
+  // v12's Readable: the flow, the held body chunks, and when 'end' comes.
   void OnDataListener();
   bool ResumeFlow();  // returns whether the flow was stopped by pause()
   void Read();
@@ -151,6 +160,12 @@ class IncomingMessage : public IncomingMessageEvents {
   bool resume_scheduled_ = false;
   bool consuming_ = false;  // v12's _consuming: _read() ran before the end
   bool dumped_ = false;
+  bool held_paused_ = false;  // receiving was paused because held_ passed the mark
+  // Body chunks not yet emitted (v12's readable buffer): views into receive buffers
+  // the exchange retains, emitted in order once the request flows.
+  std::vector<std::string_view> held_;
+  size_t held_next_ = 0;
+  size_t held_bytes_ = 0;
   bool headers_built_ = false;
   bool trailers_built_ = false;
   IncomingHeaders headers_;

@@ -278,7 +278,13 @@ void ServerConnection::HandleExpect(Exchange* ex, std::string_view expect) {
 }
 
 void ServerConnection::OnBody(std::string_view data) {
-  if (parsing_ != nullptr) parsing_->req->emit<"data">(data);
+  if (parsing_ == nullptr || parsing_->req->PushData(data)) return;
+  // Held until the request flows: its receive buffer stays with the exchange.
+  std::vector<engine::BufRef>& bufs = parsing_->bufs;
+  if (current_input_ != nullptr &&
+      (bufs.empty() || bufs.back().data() != current_input_->data())) {
+    bufs.push_back(current_input_->Retain());
+  }
 }
 
 void ServerConnection::OnMessageComplete(MessageHead& head) {

@@ -1,0 +1,200 @@
+// http::IncomingMessage's body as v12's Readable: when 'data', 'end' and 'close'
+// come, pause()/resume(), the held body and the socket's receiving, end to end
+// against a real Server on loopback. Orders and outcomes as Node v12.22.9 gives
+// them (each test says which fixture or check against the v12 runtime it follows).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "http/incoming_message.h"
+#include "http/server.h"
+#include "tests/http/loopback.h"
+
+namespace {
+
+using ::testing::ElementsAre;
+
+class IncomingMessageBody : public http_test::LoopbackTest {};
+
+std::string Ok(const std::string& body) {
+  return "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// --- when 'end' and 'close' come (v12's Readable; 127_event_order_resume) ----------
+
+// Checked against v12.22.9.
+TEST_F(IncomingMessageBody, EndIsEmittedAfterTheRequestListenerReturns) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.resume();
+    req.on<"end">([this] { Note("req end"); });
+    Note("listener returns");
+    res.end();
+  });
+  RoundTrip(kGet);
+  EXPECT_THAT(WaitForNotes(2), ElementsAre("listener returns", "req end"));
+}
+
+// Checked against v12.22.9 (126_event_order for a GET): a body nobody reads is read
+// to nowhere once the response has finished, and only then ends.
+TEST_F(IncomingMessageBody, UnreadBodyEndsOnlyAfterTheResponseFinishes) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.on<"end">([this] { Note("req end"); });
+    req.on<"close">([this] { Note("req close"); });
+    res.on<"finish">([this] { Note("res finish"); });
+    res.on<"close">([this] { Note("res close"); });
+    req.socket()->runAfter(50, [this, &res] {
+      Note("respond");
+      res.end("late");
+    });
+  });
+  RoundTrip("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_THAT(WaitForNotes(5),
+              ElementsAre("respond", "res finish", "res close", "req end", "req close"));
+}
+
+// Checked against v12.22.9: once 'end' was emitted, 'close' comes as the response
+// finishes, before its 'finish' listeners.
+TEST_F(IncomingMessageBody, ReadBodyClosesAsTheResponseFinishes) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.on<"data">([this](std::string_view d) { Note("data " + std::string(d)); });
+    req.on<"end">([this, &res] {
+      Note("req end");
+      res.end("ok");
+    });
+    req.on<"close">([this] { Note("req close"); });
+    res.on<"finish">([this] { Note("res finish"); });
+    res.on<"close">([this] { Note("res close"); });
+  });
+  RoundTrip("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_THAT(WaitForNotes(5),
+              ElementsAre("data hi", "req end", "req close", "res finish", "res close"));
+}
+
+// Checked against v12.22.9: a 'data' listener added after pause() does not resume.
+TEST_F(IncomingMessageBody, PausedRequestEndsOnlyAfterResume) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.pause();
+    req.on<"data">([](std::string_view) {});
+    Note(req.isPaused() ? "paused" : "flowing");
+    req.on<"end">([this, &res] {
+      Note("req end");
+      res.end("ok");
+    });
+    req.socket()->runAfter(50, [this, &req] {
+      Note("resume");
+      req.resume();
+    });
+  });
+  EXPECT_EQ(RoundTrip("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhi"),
+            "HTTP/1.1 200 OK\r\n" + std::string(kKeepAlive) + "Content-Length: 2\r\n\r\nok");
+  EXPECT_THAT(Notes(), ElementsAre("paused", "resume", "req end"));
+}
+
+// v12's Readable: after pause() no 'data' comes, not even for chunks that arrived in
+// the same receive; resume() delivers the held chunks in order, then 'end'.
+TEST_F(IncomingMessageBody, PauseHoldsDataFromTheSameReceiveUntilResume) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.on<"data">([this, &req](std::string_view chunk) {
+      Note("data " + std::string(chunk));
+      if (chunk == "a") {
+        req.pause();
+        req.socket()->runAfter(50, [this, &req] {
+          Note("resume");
+          req.resume();
+        });
+      }
+    });
+    req.on<"end">([this, &res] {
+      Note("end");
+      res.end("ok");
+    });
+  });
+  EXPECT_EQ(RoundTrip("POST / HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "1\r\na\r\n1\r\nb\r\n2\r\ncd\r\n1\r\ne\r\n0\r\n\r\n"),
+            Ok("ok"));
+  EXPECT_THAT(Notes(), ElementsAre("data a", "resume", "data b", "data cd", "data e", "end"));
+}
+
+// Bytes that arrive before anyone reads are kept (as v12's readable buffer keeps
+// them) and reach a 'data' listener added later, before 'end'.
+TEST_F(IncomingMessageBody, BodyArrivingBeforeAnyListenerReachesALateListener) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.socket()->runAfter(50, [this, &req, &res] {
+      req.on<"data">([this](std::string_view chunk) { Note("data " + std::string(chunk)); });
+      req.on<"end">([this, &res] {
+        Note("end");
+        res.end("ok");
+      });
+    });
+  });
+  EXPECT_EQ(RoundTrip("POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello"),
+            Ok("ok"));
+  EXPECT_THAT(Notes(), ElementsAre("data hello", "end"));
+}
+
+// A paused request stops the server reading: a 32 MiB upload stalls (the kernel's
+// buffers take a few MiB), and after resume() every byte arrives, in order.
+TEST_F(IncomingMessageBody, PausedRequestStopsReadingAndResumeDeliversEveryByte) {
+  constexpr size_t kSize = 32 << 20;
+  std::atomic<uint64_t> received{0};
+  std::atomic<uint64_t> sum{0};
+  std::atomic<bool> resume_now{false};
+  Start([&](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.pause();
+    req.on<"data">([&](std::string_view chunk) {
+      uint64_t s = sum.load();
+      uint64_t at = received.load();
+      for (unsigned char c : chunk) s += c * ((at++ % 251) + 1);
+      sum = s;
+      received = at;
+    });
+    req.on<"end">([&res] { res.end("done"); });
+    // Resumed when the test says so, checked every 10 ms on the loop thread.
+    struct Poll {
+      static void Arm(http::IncomingMessage* r, std::atomic<bool>* now) {
+        r->socket()->runAfter(10, [r, now] {
+          if (*now) r->resume();
+          else Arm(r, now);
+        });
+      }
+    };
+    Poll::Arm(&req, &resume_now);
+  });
+  int fd = Connect();
+  std::string head = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                     std::to_string(kSize) + "\r\n\r\n";
+  Send(fd, head);
+  std::string body(kSize, '\0');
+  uint64_t expected = 0;
+  for (size_t i = 0; i < kSize; ++i) {
+    body[i] = static_cast<char>('a' + (i * 7) % 26);
+    expected += static_cast<unsigned char>(body[i]) * ((i % 251) + 1);
+  }
+  size_t sent = 0;
+  auto send_some = [&](int wait_ms) {
+    pollfd p{fd, POLLOUT, 0};
+    while (sent < kSize && poll(&p, 1, wait_ms) == 1) {
+      ssize_t n = send(fd, body.data() + sent, kSize - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n <= 0) break;
+      sent += static_cast<size_t>(n);
+    }
+  };
+  send_some(300);  // until the socket stays full for 300 ms
+  EXPECT_LT(sent, kSize / 2) << "the server kept reading a paused request";
+  EXPECT_EQ(received.load(), 0u);
+  resume_now = true;
+  while (sent < kSize) send_some(5000);
+  EXPECT_EQ(Read(fd, 2000).substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_EQ(received.load(), kSize);
+  EXPECT_EQ(sum.load(), expected);
+  close(fd);
+}
+
+}  // namespace

@@ -82,15 +82,15 @@ const IncomingHeaders& IncomingMessage::trailers() {
   return trailers_;
 }
 
+// v12's Readable.pause(): the flag only; the socket goes on being read until the
+// held chunks reach a limit (PushData).
 IncomingMessage& IncomingMessage::pause() {
   flowing_ = Flowing::kNo;
-  if (conn_ != nullptr) conn_->PauseRequest(this, true);
   return *this;
 }
 
 IncomingMessage& IncomingMessage::resume() {
   ResumeFlow();
-  if (conn_ != nullptr) conn_->PauseRequest(this, false);
   return *this;
 }
 
@@ -112,6 +112,7 @@ void IncomingMessage::Attach(ServerConnection* conn, Socket* socket, MessageHead
 }
 
 void IncomingMessage::Detach() {
+  StopReceiving(false);
   if (conn_ != nullptr) {
     conn_->CancelTick(resume_tick_);
     conn_->CancelTick(readable_tick_);
@@ -127,9 +128,9 @@ void IncomingMessage::Detach() {
   complete = aborted = headers_built_ = trailers_built_ = false;
   flowing_ = Flowing::kNull;
   eof_ = end_emitted_ = close_emitted_ = close_after_end_ = false;
-  resume_scheduled_ = consuming_ = dumped_ = held_paused_ = false;
+  resume_scheduled_ = consuming_ = dumped_ = false;
   held_.clear();
-  held_next_ = held_bytes_ = 0;
+  held_next_ = held_bytes_ = held_buffers_ = 0;
   removeAllListeners<"data">();
   removeAllListeners<"end">();
   removeAllListeners<"aborted">();
@@ -153,8 +154,7 @@ void IncomingMessage::OnDataListener() {
 }
 
 // Readable.resume(): the flag at once, the reading on the next tick.
-bool IncomingMessage::ResumeFlow() {
-  bool was_paused = flowing_ == Flowing::kNo;
+void IncomingMessage::ResumeFlow() {
   if (flowing_ != Flowing::kYes) {
     flowing_ = Flowing::kYes;
     if (!resume_scheduled_) {
@@ -162,25 +162,31 @@ bool IncomingMessage::ResumeFlow() {
       NextTick(resume_tick_);
     }
   }
-  return was_paused;
 }
 
 // Readable.read(): at the end, queue 'end'; before it, the first read is v12's
-// _read(), which marks the message as being consumed.
+// _read(), which marks the message as being consumed and starts the socket's
+// receiving again (readStart) once less than the limits is held.
 void IncomingMessage::Read() {
   // flow(): the held chunks, in order, while the request keeps flowing (a 'data'
-  // listener may pause it).
+  // listener may pause it). Each chunk's buffer is released once its 'data' returns.
   while (flowing_ == Flowing::kYes && held_next_ < held_.size()) {
-    std::string_view chunk = held_[held_next_++];
-    emit<"data">(chunk);
+    HeldChunk chunk = std::move(held_[held_next_++]);
+    held_bytes_ -= chunk.data.size();
+    if (chunk.new_buffer) --held_buffers_;
+    emit<"data">(chunk.data);
+  }
+  if (held_next_ == held_.size() || held_next_ >= 64) {
+    // Emitted chunks leave the vector (a request that keeps pausing while its body
+    // keeps arriving must not grow it).
+    held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(held_next_));
+    held_next_ = 0;
+  }
+  if (flowing_ == Flowing::kYes && held_bytes_ < kHighWaterMark &&
+      held_buffers_ < kMaxHeldBuffers) {
+    StopReceiving(false);
   }
   if (held_next_ < held_.size()) return;
-  held_.clear();
-  held_next_ = held_bytes_ = 0;
-  if (held_paused_ && flowing_ == Flowing::kYes) {
-    held_paused_ = false;
-    if (conn_ != nullptr) conn_->PauseRequest(this, false);
-  }
   if (eof_) {
     if (!end_emitted_) NextTick(end_tick_);
   } else {
@@ -189,21 +195,28 @@ void IncomingMessage::Read() {
 }
 
 // v12's addChunk: straight to 'data' only when flowing, nothing is buffered, and the
-// stream has been read once (before that, Readable's state.sync holds it back). A
-// held chunk past the high-water mark (v12's 16 KiB) stops the socket's receiving
-// until the request flows again.
-bool IncomingMessage::PushData(std::string_view chunk) {
+// stream has been read once (before that, Readable's state.sync holds it back).
+// Otherwise the chunk is held; past the high-water mark (v12's push() returning
+// false, then readStop) or kMaxHeldBuffers buffers, the socket stops being read.
+void IncomingMessage::PushData(std::string_view chunk, const engine::RecvBuf& input) {
+  if (dumped_) return;  // v12's parserOnBody skips a dumped message
   if (flowing_ == Flowing::kYes && consuming_ && held_next_ == held_.size()) {
     emit<"data">(chunk);
-    return true;
+    return;
   }
-  held_.push_back(chunk);
+  bool new_buffer = held_next_ == held_.size() || held_.back().buf.data() != input.data();
+  held_.push_back(HeldChunk{chunk, input.Retain(), new_buffer});
   held_bytes_ += chunk.size();
-  if (held_bytes_ >= kHighWaterMark && !held_paused_ && conn_ != nullptr) {
-    held_paused_ = true;
-    conn_->PauseRequest(this, true);
-  }
-  return false;
+  if (new_buffer) ++held_buffers_;
+  if (held_bytes_ >= kHighWaterMark || held_buffers_ >= kMaxHeldBuffers) StopReceiving(true);
+}
+
+// A request asks its connection not to read while it holds too much; the
+// connection reads again once no request asks.
+void IncomingMessage::StopReceiving(bool stop) {
+  if (stop == stops_receiving_ || conn_ == nullptr) return;
+  stops_receiving_ = stop;
+  conn_->HoldReceiving(stop);
 }
 
 void IncomingMessage::Flow() {
@@ -244,7 +257,7 @@ void IncomingMessage::OnResponseFinish(ServerResponse* res) {
     // v12's _dump(): nobody reads the body, so it is read to nowhere.
     dumped_ = true;
     removeAllListeners<"data">();
-    if (ResumeFlow() && conn_ != nullptr) conn_->PauseRequest(this, false);
+    ResumeFlow();
   }
   // v12's clearIncoming(): at once unless this is still the parser's message and its
   // 'end' has not been emitted yet.

@@ -10,10 +10,13 @@
 //     or a 'data' listener is added (unless pause() was called first), or when its
 //     response has finished (v12's _dump: 'data' listeners are dropped). 'data' is
 //     emitted as the bytes are parsed while the request flows and has been read
-//     once; otherwise the chunks are held (views, their receive buffers retained:
-//     no copy) and emitted in order once it flows, on a later tick; past 16 KiB held
-//     (v12's readableHighWaterMark), and while paused, the socket is not read.
-//     'end' is emitted on a later tick once the
+//     once; otherwise the chunks are held (views, each retaining its receive buffer
+//     until its 'data' listener returns: no copy) and emitted in order once it
+//     flows, on a later tick. pause() stops the flow, not the socket: as v12, the
+//     socket stops being read once 16 KiB are held (readableHighWaterMark; here also
+//     once kMaxHeldBuffers receive buffers are), and is read again once the request
+//     flows and holds less. A request whose response has finished without reading
+//     it drops its later chunks (v12's _dump). 'end' is emitted on a later tick once the
 //     message is complete and flowing (v12's push(null), then endReadable on
 //     process.nextTick); a request that never flows never emits 'end' before its
 //     response finishes. 'close' follows the response's 'finish' (at once when 'end'
@@ -109,13 +112,17 @@ class IncomingMessage : public IncomingMessageEvents {
     if constexpr (Name == EventName("data")) OnDataListener();
   }
 
-  // Stop or restart the flow (v12's readableFlowing): pausing also stops reading
-  // from the socket, resuming starts it again; 'end' can follow only while flowing.
+  // Stop or restart the flow (v12's readableFlowing); 'end' can follow only while
+  // flowing. Neither touches the socket directly: see the held body above.
   IncomingMessage& pause();
   IncomingMessage& resume();
   bool isPaused() const { return flowing_ == Flowing::kNo; }
   // v12's readableHighWaterMark: held body bytes past it stop the socket's receiving.
   static constexpr size_t kHighWaterMark = 16 * 1024;
+  // Receive buffers the held chunks may keep out of the engine's ring before the
+  // socket stops being read (small chunks must not drain the ring shared by every
+  // connection of the loop).
+  static constexpr size_t kMaxHeldBuffers = 4;
   // Sets the socket's idle timeout; cb is added as a 'timeout' listener.
   IncomingMessage& setTimeout(uint64_t ms, std::function<void()> cb = {});
   // Destroys the socket (the connection closes; the response emits 'close').
@@ -129,8 +136,9 @@ class IncomingMessage : public IncomingMessageEvents {
   void Attach(ServerConnection* conn, Socket* socket, MessageHead* head, size_t max_headers);
   void Detach();
   // v12's push(chunk): emitted at once while the request flows and has been read;
-  // otherwise held (returns false: the caller must keep the chunk's bytes alive).
-  bool PushData(std::string_view chunk);
+  // otherwise held, retaining `input` (the receive buffer the chunk lies in) until
+  // the chunk's 'data' returns. Dropped after _dump.
+  void PushData(std::string_view chunk, const engine::RecvBuf& input);
   // v12's push(null): the parser reached the end of the message.
   void PushEnd();
   // v12's resOnFinish, for this request: _dump() unless it is read, then
@@ -140,12 +148,13 @@ class IncomingMessage : public IncomingMessageEvents {
 
   // v12's Readable: the flow, the held body chunks, and when 'end' comes.
   void OnDataListener();
-  bool ResumeFlow();  // returns whether the flow was stopped by pause()
+  void ResumeFlow();
   void Read();
   void Flow();
   void ResumeTick();
   void EndTick();
   void NextTick(Tick& t);
+  void StopReceiving(bool stop);
 
   ServerConnection* conn_ = nullptr;
   Socket* socket_ = nullptr;
@@ -160,12 +169,18 @@ class IncomingMessage : public IncomingMessageEvents {
   bool resume_scheduled_ = false;
   bool consuming_ = false;  // v12's _consuming: _read() ran before the end
   bool dumped_ = false;
-  bool held_paused_ = false;  // receiving was paused because held_ passed the mark
-  // Body chunks not yet emitted (v12's readable buffer): views into receive buffers
-  // the exchange retains, emitted in order once the request flows.
-  std::vector<std::string_view> held_;
+  bool stops_receiving_ = false;  // held_ passed a limit: the socket is not read
+  // Body chunks not yet emitted (v12's readable buffer), emitted in order once the
+  // request flows; each holds a reference to its receive buffer.
+  struct HeldChunk {
+    std::string_view data;
+    engine::BufRef buf;
+    bool new_buffer = false;  // the first held chunk in its receive buffer
+  };
+  std::vector<HeldChunk> held_;
   size_t held_next_ = 0;
   size_t held_bytes_ = 0;
+  size_t held_buffers_ = 0;
   bool headers_built_ = false;
   bool trailers_built_ = false;
   IncomingHeaders headers_;

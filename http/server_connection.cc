@@ -10,6 +10,10 @@
 #include "http/server.h"
 
 namespace http {
+
+// An idle keep-alive connection costs this object and the engine's Connection: keep
+// it within the allocator's 256-byte size class.
+static_assert(sizeof(ServerConnection) <= 256);
 namespace {
 
 constexpr std::string_view kBadRequest = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
@@ -278,13 +282,8 @@ void ServerConnection::HandleExpect(Exchange* ex, std::string_view expect) {
 }
 
 void ServerConnection::OnBody(std::string_view data) {
-  if (parsing_ == nullptr || parsing_->req->PushData(data)) return;
-  // Held until the request flows: its receive buffer stays with the exchange.
-  std::vector<engine::BufRef>& bufs = parsing_->bufs;
-  if (current_input_ != nullptr &&
-      (bufs.empty() || bufs.back().data() != current_input_->data())) {
-    bufs.push_back(current_input_->Retain());
-  }
+  // Body bytes lie in the receive buffer being parsed (Parse runs only from OnData).
+  if (parsing_ != nullptr) parsing_->req->PushData(data, *current_input_);
 }
 
 void ServerConnection::OnMessageComplete(MessageHead& head) {
@@ -344,10 +343,18 @@ void ServerConnection::CloseIfIdle() {
   if (live_ == nullptr && parsing_ == nullptr && !upgraded_) destroy();
 }
 
-void ServerConnection::PauseRequest(IncomingMessage*, bool pause) {
-  paused_by_request_ = pause;
-  if (pause) conn_->PauseRecv();
-  else if (!paused_by_backpressure_) conn_->ResumeRecv();
+void ServerConnection::HoldReceiving(bool stop) {
+  if (stop) ++held_stops_;
+  else --held_stops_;
+  UpdateReceiving();
+}
+
+// The socket is read unless its user paused it, a request holds too much of its
+// body, or the peer does not read its responses.
+void ServerConnection::UpdateReceiving() {
+  if (closed_) return;
+  if (paused_by_user_ || held_stops_ != 0 || paused_by_backpressure_) conn_->PauseRecv();
+  else conn_->ResumeRecv();
 }
 
 void ServerConnection::NextTick(Tick& t) {
@@ -381,13 +388,9 @@ bool ServerConnection::IsParserIncoming(const IncomingMessage* req) const {
 // A peer that sends requests but does not read responses stops being read.
 void ServerConnection::UpdateBackpressure() {
   bool over = queued_ > kMaxQueued || conn_->queued_bytes() > kMaxQueuedBytes;
-  if (over && !paused_by_backpressure_) {
-    paused_by_backpressure_ = true;
-    conn_->PauseRecv();
-  } else if (!over && paused_by_backpressure_) {
-    paused_by_backpressure_ = false;
-    if (!paused_by_request_) conn_->ResumeRecv();
-  }
+  if (over == paused_by_backpressure_) return;
+  paused_by_backpressure_ = over;
+  UpdateReceiving();
 }
 
 // --- exchanges and sends ---------------------------------------------------------
@@ -491,12 +494,14 @@ Socket& ServerConnection::setTimeout(uint64_t ms, std::function<void()> cb) {
 }
 
 Socket& ServerConnection::pause() {
-  conn_->PauseRecv();
+  paused_by_user_ = true;
+  UpdateReceiving();
   return *this;
 }
 
 Socket& ServerConnection::resume() {
-  conn_->ResumeRecv();
+  paused_by_user_ = false;
+  UpdateReceiving();
   return *this;
 }
 

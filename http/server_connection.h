@@ -66,7 +66,9 @@ class ServerConnection final : public Socket,
   void ResponseEnded(ServerResponse* res);
   // The response emitted 'close' after 'finish', and its request 'end' and 'close'.
   void ResponseFinished(ServerResponse* res);
-  void PauseRequest(IncomingMessage* req, bool pause);
+  // A request holds too much of its body unread (true), or no longer (false): the
+  // socket is not read while any request says so.
+  void HoldReceiving(bool stop);
   // Server::closeIdleConnections(): closes the connection if it is between requests
   // (or has not sent one yet).
   void CloseIfIdle();
@@ -111,6 +113,7 @@ class ServerConnection final : public Socket,
   SendBatch* NewBatch();
   void ArmIdleTimer(uint64_t ms);
   void UpdateBackpressure();
+  void UpdateReceiving();
   void CheckHeadersTimeout();
   void ScheduleTicks();
 
@@ -118,7 +121,9 @@ class ServerConnection final : public Socket,
   LoopPools* pools_;
   engine::Connection* conn_;
   int loop_index_;
-  uint32_t queued_ = 0;               // exchanges in the queue
+  // (16 bits each: receiving pauses long before either could overflow.)
+  uint16_t queued_ = 0;               // exchanges in the queue
+  uint16_t held_stops_ = 0;           // requests holding too much body (HoldReceiving)
   Parser* parser_ = nullptr;          // lent by pools_ while a message may be parsed
   const engine::RecvBuf* current_input_ = nullptr;
   Exchange* parsing_ = nullptr;       // the exchange whose message is being parsed
@@ -147,7 +152,7 @@ class ServerConnection final : public Socket,
   bool upgraded_ : 1 = false;             // the socket belongs to a connect/upgrade listener
   bool ignore_input_ : 1 = false;         // after an Upgrade served as a request (v12)
   bool wrote_anything_ : 1 = false;
-  bool paused_by_request_ : 1 = false;
+  bool paused_by_user_ : 1 = false;       // Socket::pause()
   bool paused_by_backpressure_ : 1 = false;
   bool closed_ : 1 = false;
 };

@@ -139,8 +139,9 @@ TEST_F(IncomingMessageBody, BodyArrivingBeforeAnyListenerReachesALateListener) {
   EXPECT_THAT(Notes(), ElementsAre("data hello", "end"));
 }
 
-// A paused request stops the server reading: a 32 MiB upload stalls (the kernel's
-// buffers take a few MiB), and after resume() every byte arrives, in order.
+// A paused request stops the server reading once 16 KiB of its body are held (v12's
+// readableHighWaterMark): a 32 MiB upload stalls (the kernel's buffers take a few
+// MiB), and after resume() every byte arrives, in order.
 TEST_F(IncomingMessageBody, PausedRequestStopsReadingAndResumeDeliversEveryByte) {
   constexpr size_t kSize = 32 << 20;
   std::atomic<uint64_t> received{0};
@@ -194,6 +195,115 @@ TEST_F(IncomingMessageBody, PausedRequestStopsReadingAndResumeDeliversEveryByte)
   EXPECT_EQ(Read(fd, 2000).substr(0, 15), "HTTP/1.1 200 OK");
   EXPECT_EQ(received.load(), kSize);
   EXPECT_EQ(sum.load(), expected);
+  close(fd);
+}
+
+// Checked against v12.22.9: pause() stops the flow, not the socket (a few bytes held
+// do not reach the high-water mark), so a client that leaves is still seen.
+TEST_F(IncomingMessageBody, PausedRequestIsAbortedWhenTheClientLeaves) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse&) {
+    req.pause();
+    req.on<"data">([this](std::string_view) { Note("data"); });
+    req.on<"aborted">([this] { Note("aborted"); });
+    req.on<"close">([this] { Note("close"); });
+  });
+  int fd = Connect();
+  Exchange(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc", 100);
+  close(fd);
+  EXPECT_THAT(WaitForNotes(2), ElementsAre("aborted", "close"));
+}
+
+// Checked against v12.22.9: a request sent after one that is paused (and not yet
+// answered) is parsed and reaches the 'request' listener; the responses leave in
+// order once the first is answered.
+TEST_F(IncomingMessageBody, RequestBehindAPausedOneIsStillRead) {
+  auto first = std::make_shared<http::ServerResponse*>(nullptr);
+  Start([this, first](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note("request " + std::string(req.url));
+    if (req.url == "/paused") {
+      req.pause();
+      *first = &res;
+      return;
+    }
+    res.end("second");
+    // The first is answered only once the second has arrived.
+    req.socket()->runAfter(20, [this, first] {
+      Note("answer first");
+      (*first)->end("first");
+    });
+  });
+  int fd = Connect();
+  Send(fd, "POST /paused HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\nhi");
+  EXPECT_EQ(Read(fd, 100), "");
+  Send(fd, "GET /next HTTP/1.1\r\nHost: localhost\r\n\r\n");
+  EXPECT_EQ(Read(fd, 300), Ok("first") + Ok("second"));
+  close(fd);
+  EXPECT_THAT(Notes(), ElementsAre("request /paused", "request /next", "answer first"));
+}
+
+// A listener that pauses in every 'data' and resumes a moment later: each chunk's
+// receive buffer goes back to the ring as its 'data' returns, so an upload larger
+// than the whole ring (1,024 x 16 KiB) arrives whole, in order.
+TEST_F(IncomingMessageBody, PausingInEveryDataReleasesEachChunksBuffer) {
+  constexpr size_t kSize = 24 << 20;
+  std::atomic<uint64_t> received{0};
+  std::atomic<uint64_t> sum{0};
+  Start([&](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.on<"data">([&](std::string_view chunk) {
+      uint64_t s = sum.load();
+      uint64_t at = received.load();
+      for (unsigned char c : chunk) s += c * ((at++ % 251) + 1);
+      sum = s;
+      received = at;
+      req.pause();
+      req.socket()->runAfter(1, [&req] { req.resume(); });
+    });
+    req.on<"end">([&res] { res.end("done"); });
+  });
+  int fd = Connect();
+  Send(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(kSize) +
+               "\r\n\r\n");
+  std::string body(kSize, '\0');
+  uint64_t expected = 0;
+  for (size_t i = 0; i < kSize; ++i) {
+    body[i] = static_cast<char>('a' + (i * 11) % 26);
+    expected += static_cast<unsigned char>(body[i]) * ((i % 251) + 1);
+  }
+  size_t sent = 0;
+  pollfd p{fd, POLLOUT, 0};
+  while (sent < kSize && poll(&p, 1, 10000) == 1) {
+    ssize_t n = send(fd, body.data() + sent, kSize - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  ASSERT_EQ(sent, kSize) << "the upload stalled at " << received.load() << " bytes read";
+  EXPECT_EQ(Read(fd, 10000).substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_EQ(received.load(), kSize);
+  EXPECT_EQ(sum.load(), expected);
+  close(fd);
+}
+
+// Checked against v12.22.9 (054_pipelined_unread_body for a small body): a body
+// nobody reads is dropped once its response has finished, however large, and the
+// request behind it is served.
+TEST_F(IncomingMessageBody, UnreadLargeBodyIsDroppedAndTheNextRequestServed) {
+  constexpr size_t kSize = 8 << 20;
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.end(std::string(req.url));
+  });
+  int fd = Connect();
+  std::string bytes = "POST /big HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
+                      std::to_string(kSize) + "\r\n\r\n" + std::string(kSize, 'x') +
+                      "GET /next HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  size_t sent = 0;
+  pollfd p{fd, POLLOUT, 0};
+  while (sent < bytes.size() && poll(&p, 1, 10000) == 1) {
+    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  ASSERT_EQ(sent, bytes.size());
+  EXPECT_EQ(Read(fd, 1000), Ok("/big") + Ok("/next"));
   close(fd);
 }
 

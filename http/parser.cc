@@ -97,6 +97,8 @@ struct Parser::Callbacks {
     self->header_bytes_ = 0;
     self->chunk_extension_bytes_ = 0;
     self->open_field_ = Field::kNone;
+    self->version_scan_ = VersionScan::kIdle;
+    self->version_replaced_ = false;
     return 0;
   }
   static int Url(llhttp_t* p, const char* at, size_t len) {
@@ -111,7 +113,14 @@ struct Parser::Callbacks {
   static int HeaderValue(llhttp_t* p, const char* at, size_t len) {
     return Self(p)->OnSpan(Field::kValue, at, len);
   }
-  static int UrlComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kUrl); }
+  static int UrlComplete(llhttp_t* p) {
+    Parser* self = Self(p);
+    if (int r = self->OnSpanComplete(Field::kUrl); r != 0) return r;
+    if (!self->options_.lenient) return 0;
+    // Stop here, so that RunMachine feeds the version's digits itself.
+    self->version_scan_ = VersionScan::kPaused;
+    return HPE_PAUSED;
+  }
   static int StatusComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kStatus); }
   static int FieldComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kName); }
   static int ValueComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kValue); }
@@ -121,8 +130,8 @@ struct Parser::Callbacks {
     MessageHead& h = *self->head_;
     h.method = p->method;
     h.status = p->status_code;
-    h.http_major = p->http_major;
-    h.http_minor = p->http_minor;
+    h.http_major = self->version_replaced_ ? self->sent_major_ : p->http_major;
+    h.http_minor = self->version_replaced_ ? self->sent_minor_ : p->http_minor;
     h.keep_alive = llhttp_should_keep_alive(p) != 0;
     h.upgrade = p->upgrade != 0;
     h.chunked = (p->flags & F_CHUNKED) != 0;
@@ -250,6 +259,15 @@ bool Parser::FollowsLineBreak(const char* at) const {
   return false;
 }
 
+// The stream's byte `back` bytes before `at` (in the current input or the tail kept
+// from earlier ones), or 0 when it is not known.
+char Parser::ByteBefore(const char* at, size_t back) const {
+  size_t here = static_cast<size_t>(at - input_begin_);
+  if (back <= here) return at[-static_cast<std::ptrdiff_t>(back)];
+  back -= here;
+  return back <= tail_len_ ? tail_[tail_len_ - back] : 0;
+}
+
 // As current Node: a message's chunk extensions may not pass 16 KiB in all. v12 had no
 // such limit, so lenient mode (v12's insecureHTTPParser) has none either.
 int Parser::CountChunkExtensionBytes(size_t len) {
@@ -309,6 +327,22 @@ int Parser::OnSpan(Field field, const char* at, size_t len) {
     input_retained_ = true;
     events_->OnRetainInput();
   }
+  if (field == Field::kName && options_.lenient && !headers_done_ && head_->headers.empty() &&
+      ByteBefore(at, 1) == ' ' && ByteBefore(at, 2) == '\n') {
+    // A space before the first header line: llhttp's lenient mode skips it, v12 kept
+    // it in the name (" host"). It joins the name, in the arena when it was the last
+    // byte of the previous input.
+    if (at > input_begin_) {
+      --open_start_;
+      ++open_len_;
+    } else {
+      head_->arena.Begin();
+      head_->arena.Append(" ");
+      head_->arena.Append(std::string_view(at, len));
+      copied_bytes_ += 1 + len;
+      open_in_arena_ = true;
+    }
+  }
   return 0;
 }
 
@@ -351,16 +385,71 @@ void Parser::SaveOpenSpan() {
   open_in_arena_ = true;
 }
 
+// One run of the machine (lenient: llhttp's own; default: the strict one).
+int Parser::Machine(const char* p, const char* end) {
+  llhttp_t* lp = &impl_->parser;
+  if (options_.lenient) return llhttp_execute(lp, p, static_cast<size_t>(end - p));
+  return strict_llhttp__internal_execute(lp, p, end);
+}
+
+// The machine over an input, feeding a request line's version digits through
+// FeedVersion in lenient mode (UrlComplete pauses the machine where they begin).
+int Parser::RunMachine(const char* p, const char* end) {
+  llhttp_t* lp = &impl_->parser;
+  int err = version_scan_ == VersionScan::kMajor || version_scan_ == VersionScan::kMinor
+                ? FeedVersion(p, end)
+                : Machine(p, end);
+  while (err == HPE_PAUSED && version_scan_ == VersionScan::kPaused) {
+    const char* at = llhttp_get_error_pos(lp);
+    llhttp_resume(lp);
+    version_scan_ = VersionScan::kMajor;
+    err = FeedVersion(at, end);
+  }
+  return err;
+}
+
+// v12 (llhttp 2.1.4) took any digit for the major and the minor version; llhttp 8.1
+// rejects all but 0.9, 1.0, 1.1 and 2.0. An other version is fed as the one llhttp
+// treats alike (the keep-alive rules look at major > 0 and minor > 0): major 2-9 as
+// 1; then a minor llhttp would refuse as 9 after 0 (0.x), else as 1 (x.y, y > 0).
+int Parser::FeedVersion(const char* p, const char* end) {
+  static constexpr char kDigits[] = "0123456789";
+  const char* from = p;
+  for (const char* q = p; q < end && version_scan_ != VersionScan::kIdle; ++q) {
+    char c = *q;
+    if (c == '\r' || c == '\n') {
+      version_scan_ = VersionScan::kIdle;  // no version (or not one llhttp reads)
+      break;
+    }
+    if (c < '0' || c > '9') continue;
+    char fed = c;
+    if (version_scan_ == VersionScan::kMajor) {
+      sent_major_ = static_cast<uint8_t>(c - '0');
+      fed = c > '1' ? '1' : c;
+      fed_major_ = fed;
+      version_scan_ = VersionScan::kMinor;
+    } else {
+      sent_minor_ = static_cast<uint8_t>(c - '0');
+      bool accepted = fed_major_ == '0' ? c == '9' : (c == '0' || c == '1');
+      if (!accepted) fed = fed_major_ == '0' ? '9' : '1';
+      version_scan_ = VersionScan::kIdle;
+    }
+    if (fed == c) continue;
+    version_replaced_ = true;
+    if (int err = Machine(from, q); err != 0) return err;
+    if (int err = Machine(&kDigits[fed - '0'], &kDigits[fed - '0'] + 1); err != 0) return err;
+    from = q + 1;
+  }
+  return Machine(from, end);
+}
+
 ParseResult Parser::Execute(std::string_view data) {
   input_retained_ = false;
   input_begin_ = data.data();
   llhttp_t* p = &impl_->parser;
   user_error_ = 0;
   llhttp_errno_t err =
-      options_.lenient
-          ? llhttp_execute(p, data.data(), data.size())
-          : static_cast<llhttp_errno_t>(
-                strict_llhttp__internal_execute(p, data.data(), data.data() + data.size()));
+      static_cast<llhttp_errno_t>(RunMachine(data.data(), data.data() + data.size()));
   // Keep the stream position and the input's last bytes (FollowsLineBreak).
   stream_pos_ += data.size();
   size_t keep = std::min(data.size(), sizeof(tail_));
@@ -379,7 +468,10 @@ ParseResult Parser::Execute(std::string_view data) {
     SaveOpenSpan();
     return result;
   }
-  result.consumed = static_cast<size_t>(llhttp_get_error_pos(p) - data.data());
+  const char* error_pos = llhttp_get_error_pos(p);
+  // (An error in a version digit FeedVersion fed points outside the input.)
+  if (error_pos < data.data() || error_pos > data.data() + data.size()) error_pos = data.data();
+  result.consumed = static_cast<size_t>(error_pos - data.data());
   if (err == HPE_PAUSED_UPGRADE) {
     // The head of a CONNECT or Upgrade request that the caller takes over: what
     // follows it is not HTTP.

@@ -151,6 +151,10 @@ class Parser {
   void Store(Field field, std::string_view value);
   int Fail(int error, const char* code, const char* reason);
   bool FollowsLineBreak(const char* at) const;
+  char ByteBefore(const char* at, size_t back) const;
+  int Machine(const char* p, const char* end);
+  int RunMachine(const char* p, const char* end);
+  int FeedVersion(const char* p, const char* end);
   int CountHeaderBytes(size_t len);
   int CountChunkExtensionBytes(size_t len);
 
@@ -173,6 +177,16 @@ class Parser {
   uint64_t stream_pos_ = 0;     // stream offset of the current input's first byte
   char tail_[64];               // the stream's last bytes before the current input
   size_t tail_len_ = 0;
+  // Lenient mode only: v12 accepted any single-digit HTTP version, llhttp 8.1 only
+  // 0.9, 1.0, 1.1 and 2.0. After the URL, the version's digits are fed to llhttp as
+  // the accepted version with the same keep-alive rules (RunMachine); the message
+  // reports the digits as sent.
+  enum class VersionScan : uint8_t { kIdle, kPaused, kMajor, kMinor };
+  VersionScan version_scan_ = VersionScan::kIdle;
+  char fed_major_ = '1';
+  bool version_replaced_ = false;
+  uint8_t sent_major_ = 1;
+  uint8_t sent_minor_ = 1;
   int user_error_ = 0;          // an error a callback raised (Fail), for Execute
   const char* user_code_ = "";
   const char* user_reason_ = "";

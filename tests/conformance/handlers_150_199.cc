@@ -160,23 +160,18 @@ CONFORMANCE_SCENARIO("168_parser_bare_cr_insecure", ParserBareCrInsecure) { retu
 CONFORMANCE_SCENARIO("169_parser_space_before_first_header", ParserSpaceBeforeFirstHeader) {
   return RunnerClosedFlag(Parser(false));
 }
+// v12 kept the space in the name (" host"): http/parser.cc puts it back.
 CONFORMANCE_SCENARIO("170_parser_space_before_first_header_insecure",
                      ParserSpaceBeforeFirstHeaderInsecure) {
-  Scenario sc = Parser(true);
-  sc.known_gap =
-      "llhttp 8.1 in lenient mode skips the space before the first header name (\"host\"); "
-      "v12's llhttp 2.1.4 kept it in the name (\" host\")";
-  return sc;
+  return Parser(true);
 }
 CONFORMANCE_SCENARIO("171_parser_unknown_http_version", ParserUnknownHttpVersion) {
   return RunnerClosedFlag(Parser(false));
 }
+// llhttp 8.1 refuses HTTP/1.7; v12 accepted any single-digit version: http/parser.cc
+// feeds it to llhttp as 1.1 and reports 1.7.
 CONFORMANCE_SCENARIO("172_parser_unknown_http_version_insecure", ParserUnknownHttpVersionInsecure) {
-  Scenario sc = Parser(true);
-  sc.known_gap =
-      "llhttp 8.1 rejects HTTP/1.7 (HPE_INVALID_VERSION) even with every lenient flag; v12's "
-      "llhttp 2.1.4 accepted any single-digit version";
-  return sc;
+  return Parser(true);
 }
 CONFORMANCE_SCENARIO("173_parser_http_version_2", ParserHttpVersion2) { return Parser(false); }
 CONFORMANCE_SCENARIO("174_parser_http_version_2_insecure", ParserHttpVersion2Insecure) {

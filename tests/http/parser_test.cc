@@ -77,20 +77,21 @@ Outcome Parse(const std::string& input, const std::vector<size_t>& cuts, http::P
   return run;
 }
 
-void ExpectSameAtEverySplit(const std::string& input, const std::vector<std::string>& expected) {
-  Outcome whole = Parse(input, {});
+void ExpectSameAtEverySplit(const std::string& input, const std::vector<std::string>& expected,
+                            http::ParserOptions opts = {}) {
+  Outcome whole = Parse(input, {}, opts);
   ASSERT_EQ(whole.last.error, 0) << whole.last.code << ": " << whole.last.reason;
   EXPECT_EQ(whole.log, expected);
   EXPECT_EQ(whole.copied, 0u) << "a request inside one buffer must not be copied";
   for (size_t cut = 1; cut < input.size(); ++cut) {
-    Outcome split = Parse(input, {cut});
-    ASSERT_EQ(split.last.error, 0) << "cut at " << cut;
+    Outcome split = Parse(input, {cut}, opts);
+    ASSERT_EQ(split.last.error, 0) << "cut at " << cut << ": " << split.last.reason;
     EXPECT_EQ(split.log, expected) << "cut at " << cut;
   }
   // Three pieces: every pair of cuts over a short prefix of offsets.
   for (size_t a = 1; a < input.size() && a < 40; ++a) {
     for (size_t b = a + 1; b < input.size(); b += 3) {
-      Outcome split = Parse(input, {a, b});
+      Outcome split = Parse(input, {a, b}, opts);
       EXPECT_EQ(split.log, expected) << "cuts at " << a << "," << b;
     }
   }
@@ -214,6 +215,38 @@ TEST(Parser, UpgradeStopsAfterTheHeadAndReportsConsumedBytes) {
   Outcome run = Parse(head + "RAWBYTES", {});
   EXPECT_TRUE(run.last.upgraded);
   EXPECT_EQ(run.last.consumed, head.size());
+}
+
+
+// 170_parser_space_before_first_header_insecure: v12's insecureHTTPParser kept a
+// space before the first header line in the name; the default mode refuses it, as
+// current Node does.
+TEST(Parser, SpaceBeforeTheFirstHeaderIsRefusedByDefaultAndKeptInTheNameWhenLenient) {
+  const std::string input = "GET / HTTP/1.1\r\n Host: h\r\nX-A: 1\r\n\r\n";
+  Outcome strict = Parse(input, {});
+  EXPECT_STREQ(strict.last.code, "HPE_UNEXPECTED_SPACE");
+  http::ParserOptions lenient;
+  lenient.lenient = true;
+  ExpectSameAtEverySplit(input, {"complete GET / 1.1 ka [ Host: h] [X-A: 1] body="}, lenient);
+}
+
+// 172_parser_unknown_http_version_insecure: v12's insecureHTTPParser took any
+// single-digit version, with the keep-alive rules of 1.1 when major and minor are
+// both above 0, else of 1.0; the default mode refuses them, as current Node does.
+TEST(Parser, UnknownVersionIsRefusedByDefaultAndReportedAsSentWhenLenient) {
+  Outcome strict = Parse("GET / HTTP/1.7\r\nHost: h\r\n\r\n", {});
+  EXPECT_STREQ(strict.last.code, "HPE_INVALID_VERSION");
+  http::ParserOptions lenient;
+  lenient.lenient = true;
+  ExpectSameAtEverySplit(
+      "GET /a HTTP/1.7\r\nHost: h\r\n\r\nGET /b HTTP/2.1\r\n\r\n"
+      "GET /c HTTP/0.5\r\nConnection: keep-alive\r\n\r\nGET /d HTTP/2.0\r\nConnection: "
+      "keep-alive\r\n\r\nGET /e HTTP/1.1\r\n\r\nGET /f HTTP/3.0\r\n\r\n",
+      {"complete GET /a 1.7 ka [Host: h] body=", "complete GET /b 2.1 ka body=",
+       "complete GET /c 0.5 ka [Connection: keep-alive] body=",
+       "complete GET /d 2.0 ka [Connection: keep-alive] body=", "complete GET /e 1.1 ka body=",
+       "complete GET /f 3.0 close body="},
+      lenient);
 }
 
 }  // namespace

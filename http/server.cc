@@ -101,6 +101,14 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
   return *this;
 }
 
+namespace {
+void CloseIfIdle(engine::Connection& c) {
+  if (c.user_data != nullptr && !c.closing()) {
+    static_cast<ServerConnection*>(c.user_data)->CloseIfIdle();
+  }
+}
+}  // namespace
+
 Server& Server::close(std::function<void()> cb) {
   if (cb) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -115,6 +123,8 @@ Server& Server::close(std::function<void()> cb) {
       if (s->listener != nullptr) s->listener->Close();
       s->listener = nullptr;
       // v12's close() is net.Server's: connections already open are left to end.
+      // As Node 19 (and the graceful shutdown users expect), the idle ones end now.
+      s->loop->ForEachConnection(CloseIfIdle);
       if (s->connections == 0) LoopClosed(*s);
     });
   }
@@ -146,13 +156,7 @@ void Server::LoopClosed(LoopState& st) {
 void Server::closeIdleConnections() {
   for (auto& st : loops_) {
     if (st->loop == nullptr) continue;
-    st->loop->Post([loop = st->loop] {
-      loop->ForEachConnection([](engine::Connection& c) {
-        if (c.user_data != nullptr && !c.closing()) {
-          static_cast<ServerConnection*>(c.user_data)->CloseIfIdle();
-        }
-      });
-    });
+    st->loop->Post([loop = st->loop] { loop->ForEachConnection(CloseIfIdle); });
   }
 }
 

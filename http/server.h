@@ -81,17 +81,20 @@ class Server
   // thread once every loop accepts. Failing to listen emits 'error' (EADDRINUSE...).
   Server& listen(uint16_t port, std::string host = "0.0.0.0", int threads = 1,
                  std::function<void()> cb = {});
-  // Stops accepting. As in v12, open connections are left alone (keep-alive ones
-  // too: they end by their timeouts or the peer); 'close' is emitted (and cb
-  // called) once every connection is gone.
+  // Stops accepting, and closes the connections that are idle between requests
+  // (as Node 19's close(), which calls closeIdleConnections(); v12 left them open
+  // until keepAliveTimeout). A connection with a request in flight, or a request
+  // partly received, is left to finish it, and then to its keep-alive timeout or
+  // the peer, as in v12 (tests/conformance 160). 'close' is emitted (and cb called)
+  // once every connection is gone. Any thread; the idle ones are those idle when
+  // each loop runs the close, in the loop turn of the call when called from a
+  // listener.
   Server& close(std::function<void()> cb = {});
   // C++ addition: blocks until the server has closed (or was never started).
   void join();
   // As Node 18.2's server.closeIdleConnections() (v12 has none): closes every
-  // connection that is between requests, now, on its loop thread. With close(), it
-  // gives the graceful shutdown that v12's close() alone does not: v12 leaves idle
-  // keep-alive connections open until keepAliveTimeout (tests/conformance 160).
-  // Any thread.
+  // connection that is between requests (or has not sent one yet), on its loop
+  // thread. Any thread.
   void closeIdleConnections();
 
   bool listening() const { return listening_.load(); }

@@ -161,11 +161,12 @@ void ServerConnection::Parse(std::string_view data) {
   }
 }
 
-void ServerConnection::OnParseError(const ParseResult& r, std::string_view data) {
+void ServerConnection::OnParseError(const ParseResult& r, std::string_view data,
+                                    const char* message) {
   ClientError e;
   e.code = r.code;
   e.reason = r.reason;
-  e.message = "Parse Error: " + e.reason;
+  e.message = message != nullptr ? message : "Parse Error: " + e.reason;
   e.rawPacket = std::string(data);
   e.bytesParsed = r.consumed;
   ignore_input_ = true;  // the parser stays failed: later bytes are not parsed
@@ -187,7 +188,17 @@ void ServerConnection::OnEof(engine::Connection&) {
     emit<"end">();
     return;
   }
-  if (parser_ != nullptr) parser_->Finish();
+  if (parser_ != nullptr && !ignore_input_) {
+    // v12's socketOnEnd: a message cut short by the end of the stream is a parse
+    // error (HPE_INVALID_EOF_STATE, "Parse Error", no bytes parsed), handled as any
+    // other: 'clientError', or the default 400 and close.
+    ParseResult r = parser_->Finish();
+    if (r.error != 0) {
+      r.consumed = 0;
+      OnParseError(r, {}, "Parse Error");
+      return;
+    }
+  }
   // v12 (httpAllowHalfOpen false) ends its side at once: what was written goes out,
   // requests still open are aborted, responses not yet written are lost.
   conn_->End();
@@ -548,14 +559,15 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   destroyed_ = true;
   conn_->loop().timers().Cancel(&idle_timer_);
   ticks_.RunAll();  // what v12 would have run before the close; unsent 'finish' is 'close'
-  // Requests still open were aborted; responses not finished are closed.
+  // v12's abortIncoming: every request whose head was parsed and whose response has
+  // not finished is aborted (complete or not); responses not finished are closed.
   std::vector<Exchange*> open;
   for (Exchange* ex = queue_head_; ex != nullptr; ex = ex->next) open.push_back(ex);
   if (parsing_ != nullptr && std::find(open.begin(), open.end(), parsing_) == open.end()) {
     open.push_back(parsing_);
   }
   for (Exchange* ex : open) {
-    if (!ex->req->complete) {
+    if (ex->req->socket() != nullptr && !ex->res->finished_) {
       ex->req->aborted = true;
       ex->req->emit<"aborted">();
     }

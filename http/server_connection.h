@@ -100,7 +100,8 @@ class ServerConnection final : public Socket,
   void OnMessageComplete(MessageHead& head) override;
 
   void Parse(std::string_view data);
-  void OnParseError(const ParseResult& r, std::string_view data);
+  // `message` is err.message, "Parse Error: " + reason unless given.
+  void OnParseError(const ParseResult& r, std::string_view data, const char* message = nullptr);
   void HandleExpect(Exchange* ex, std::string_view expect);
   Exchange* NewExchange();
   void Recycle(Exchange* ex);

@@ -227,6 +227,92 @@ TEST_F(IncomingMessage, AbortedIsSetAndAbortedFiresWhenTheClientLeavesMidBody) {
   EXPECT_THAT(WaitForNotes(2), ElementsAre("request aborted=0", "aborted, aborted=1 complete=0"));
 }
 
+// Checked against v12.22.9: a client that ends its side (FIN) mid-body cuts the
+// message short: v12's parser.finish() fails with HPE_INVALID_EOF_STATE, the default
+// clientError answer (400, close) goes out, and the request is aborted.
+TEST_F(IncomingMessage, ClientEndingMidBodyGets400AndAbortsTheRequest) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse&) {
+    req.on<"data">([this](std::string_view d) { Note("data " + std::string(d)); });
+    req.on<"aborted">([this] { Note("aborted"); });
+    req.on<"close">([this] { Note("close"); });
+  });
+  int fd = Connect();
+  Send(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc");
+  EXPECT_EQ(Read(fd, 100), "");
+  shutdown(fd, SHUT_WR);
+  EXPECT_EQ(Read(fd, 1000), "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n<closed>");
+  close(fd);
+  EXPECT_THAT(WaitForNotes(3), ElementsAre("data abc", "aborted", "close"));
+}
+
+// Checked against v12.22.9: the same for a head cut short (no request was emitted).
+TEST_F(IncomingMessage, ClientEndingMidHeadGets400) {
+  Start([this](http::IncomingMessage&, http::ServerResponse&) { Note("request"); });
+  int fd = Connect();
+  Send(fd, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Part");
+  shutdown(fd, SHUT_WR);
+  EXPECT_EQ(Read(fd, 1000), "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n<closed>");
+  close(fd);
+  EXPECT_TRUE(Notes().empty());
+}
+
+// Checked against v12.22.9: with a 'clientError' listener, it gets the error (message
+// "Parse Error", nothing parsed, no packet) and answers; the request is aborted only
+// when the socket closes.
+TEST_F(IncomingMessage, ClientEndingMidBodyReachesTheClientErrorListener) {
+  Start(
+      [this](http::IncomingMessage& req, http::ServerResponse&) {
+        req.on<"aborted">([this] { Note("aborted"); });
+        req.on<"close">([this] { Note("close"); });
+      },
+      [this](http::Server& s) {
+        s.on<"clientError">([this](const http::ClientError& err, http::Socket& socket) {
+          Note(err.code + "|" + err.reason + "|" + err.message + "|" +
+               std::to_string(err.bytesParsed) + "|" + err.rawPacket);
+          socket.end("HTTP/1.1 400 X\r\n\r\n");
+        });
+      });
+  int fd = Connect();
+  Send(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc");
+  EXPECT_EQ(Read(fd, 100), "");
+  shutdown(fd, SHUT_WR);
+  EXPECT_EQ(Read(fd, 1000), "HTTP/1.1 400 X\r\n\r\n<closed>");
+  close(fd);
+  EXPECT_THAT(WaitForNotes(3),
+              ElementsAre("HPE_INVALID_EOF_STATE|Invalid EOF state|Parse Error|0|", "aborted",
+                          "close"));
+}
+
+// Checked against v12.22.9 (abortIncoming): a complete request whose response has not
+// finished is aborted too when the client leaves, whether by FIN or by reset.
+TEST_F(IncomingMessage, CompleteRequestWithoutItsResponseIsAbortedWhenTheClientLeaves) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    req.resume();
+    req.on<"end">([this] { Note("end"); });
+    req.on<"aborted">([this, &req] {
+      Note(std::string("aborted complete=") + (req.complete ? "1" : "0"));
+    });
+    req.on<"close">([this] { Note("req close"); });
+    res.on<"close">([this] { Note("res close"); });
+  });
+  for (bool reset : {false, true}) {
+    int fd = Connect();
+    Send(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 3\r\n\r\nabc");
+    ASSERT_THAT(WaitForNotes(1), ElementsAre("end"));
+    if (reset) {
+      Reset(fd);
+    } else {
+      shutdown(fd, SHUT_WR);
+      EXPECT_EQ(Read(fd, 1000), "<closed>");
+      close(fd);
+    }
+    EXPECT_THAT(WaitForNotes(4),
+                ElementsAre("end", "aborted complete=1", "req close", "res close"))
+        << (reset ? "reset" : "FIN");
+    ClearNotes();
+  }
+}
+
 TEST_F(IncomingMessage, AbortedStaysFalseForACompleteRequest) {
   Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
     req.on<"aborted">([this] { Note("aborted"); });

@@ -127,6 +127,10 @@ class LoopbackTest : public ::testing::Test {
     std::lock_guard<std::mutex> lock(mu_);
     return notes_;
   }
+  void ClearNotes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    notes_.clear();
+  }
   // Waits up to `ms` for at least `n` notes; returns the notes.
   std::vector<std::string> WaitForNotes(size_t n, int ms = 2000) {
     for (int waited = 0; waited < ms; waited += 10) {

@@ -150,6 +150,21 @@ class Server:
 
 RUNNING = []
 
+
+def start_server(name, argv, args, rundir, port):
+    """Starts a server pinned to the server cores; ready once it prints its banner."""
+    server = Server(name, argv, args.server_cpus, port, rundir)
+    RUNNING.append(server)
+    server.wait_ready(banner="listening on")
+    return server
+
+
+def start_engine(args, rundir, port):
+    """The engine's side of a benchmark: args.engine_bin --port P --threads N."""
+    return start_server("engine", [args.engine_bin, "--port", str(port),
+                                   "--threads", str(args.server_threads)],
+                        args, rundir, port)
+
 def stop_all():
     while RUNNING:
         RUNNING.pop().stop()

@@ -46,15 +46,6 @@ IDLE_NAME = "idle-10k"
 P99_TARGET = ("plaintext-64", 0.5)  # engine p99 at most half of nginx's
 
 
-def start_engine(args, rundir, port):
-    server = harness.Server("engine", [args.engine_bin, "--port", str(port),
-                                       "--threads", str(args.server_threads)],
-                            args.server_cpus, port, rundir)
-    harness.RUNNING.append(server)
-    server.wait_ready(banner="listening on")
-    return server
-
-
 def start_nginx(args, rundir, port):
     """nginx in its own directory: the bundled config, listen.conf and www/."""
     ndir = os.path.join(rundir, "nginx")
@@ -257,7 +248,7 @@ def main():
     started = time.time()
     try:
         if args.load_scenarios:
-            servers = {"engine": start_engine(args, rundir, free_port()),
+            servers = {"engine": harness.start_engine(args, rundir, free_port()),
                        "nginx": start_nginx(args, rundir, free_port())}
             sizes = {k: len(http_get(s.port, "/")) for k, s in servers.items()}
             log("response to GET /: engine %d bytes, nginx %d bytes%s"
@@ -271,7 +262,7 @@ def main():
         if args.idle:
             log("[%s] opening %d idle keep-alive connections to a fresh engine, then a "
                 "fresh nginx" % (IDLE_NAME, args.idle_connections))
-            idle = {"engine": measure_idle(args, rundir, start_engine, "engine"),
+            idle = {"engine": measure_idle(args, rundir, harness.start_engine, "engine"),
                     "nginx": measure_idle(args, rundir, start_nginx, "nginx")}
     finally:
         harness.stop_all()

@@ -61,21 +61,9 @@ CHECKS = [
 ]
 
 
-def start_engine(args, rundir, port):
-    server = harness.Server("engine", [args.engine_bin, "--port", str(port),
-                                       "--threads", str(args.server_threads)],
-                            args.server_cpus, port, rundir)
-    harness.RUNNING.append(server)
-    server.wait_ready(banner="listening on")
-    return server
-
-
 def start_node(args, rundir, port):
-    server = harness.Server("node", [args.node, args.handlers_js, str(port)],
-                            args.server_cpus, port, rundir)
-    harness.RUNNING.append(server)
-    server.wait_ready(banner="listening on")
-    return server
+    return harness.start_server("node", [args.node, args.handlers_js, str(port)], args,
+                                rundir, port)
 
 
 def exchange(port, request):
@@ -186,7 +174,7 @@ def main():
     results = {}
     started = time.time()
     try:
-        servers = {"engine": start_engine(args, rundir, harness.free_port()),
+        servers = {"engine": harness.start_engine(args, rundir, harness.free_port()),
                    "node": start_node(args, rundir, harness.free_port())}
         check_same_bytes(servers)
         runs = harness.run_rounds(args, servers, args.load_scenarios)

@@ -59,15 +59,30 @@ struct LoopOptions {
   uint32_t buffer_size = 16384;  // bytes each
 };
 
+// Counters of a loop's work: written by the loop's thread only, readable from any
+// thread (each is a recent value; together they are not a snapshot).
+class StatCounter {
+ public:
+  void operator++() { operator+=(1); }
+  void operator+=(uint64_t n) {
+    // One writer: a relaxed load and store, no locked instruction.
+    v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  operator uint64_t() const { return v_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> v_{0};
+};
+
 struct LoopStats {
-  uint64_t enters = 0;             // io_uring_enter calls made by the loop itself
-  uint64_t completions = 0;
-  uint64_t stale_completions = 0;  // dropped: owner's generation had moved on
-  uint64_t sendmsgs = 0;
-  uint64_t enobufs = 0;            // receives that found the buffer ring empty
-  uint64_t cq_overflows = 0;
-  uint64_t connections_opened = 0;
-  uint64_t connections_freed = 0;
+  StatCounter enters;             // io_uring_enter calls made by the loop itself
+  StatCounter completions;
+  StatCounter stale_completions;  // dropped: owner's generation had moved on
+  StatCounter sendmsgs;
+  StatCounter enobufs;            // receives that found the buffer ring empty
+  StatCounter cq_overflows;
+  StatCounter connections_opened;
+  StatCounter connections_freed;
 };
 
 class Loop final : public OpOwner {

@@ -44,6 +44,8 @@ int Runtime::Start(const RuntimeOptions& options, std::function<void(Loop&, int)
         // Stop() must no longer reach this loop once it is being torn down.
         std::lock_guard<std::mutex> lock(mu_);
         loops_[i] = nullptr;
+        ended_.enters += loop->stats().enters;
+        ended_.sendmsgs += loop->stats().sendmsgs;
       }
       loop.reset();  // on this thread, as the loop requires
     });
@@ -75,6 +77,17 @@ void Runtime::Join() {
   threads_.clear();
   std::lock_guard<std::mutex> lock(mu_);
   loops_.clear();
+}
+
+Runtime::Totals Runtime::totals() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Totals t = ended_;
+  for (Loop* loop : loops_) {
+    if (loop == nullptr) continue;
+    t.enters += loop->stats().enters;
+    t.sendmsgs += loop->stats().sendmsgs;
+  }
+  return t;
 }
 
 }  // namespace engine

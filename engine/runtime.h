@@ -39,6 +39,12 @@ class Runtime {
   void Stop();  // any thread
   void Join();
   int size() const { return static_cast<int>(loops_.size()); }
+  // Work done by every loop so far, loops that have ended included. Any thread.
+  struct Totals {
+    uint64_t enters = 0;    // io_uring_enter calls
+    uint64_t sendmsgs = 0;  // sendmsg operations submitted
+  };
+  Totals totals();
   Loop* loop(int i) const { return loops_[i]; }
 
  private:
@@ -48,6 +54,7 @@ class Runtime {
   std::condition_variable cv_;
   int ready_ = 0;
   int failed_ = 0;
+  Totals ended_;  // what loops that have ended did
   SetupError first_error_;
 };
 

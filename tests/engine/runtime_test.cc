@@ -219,4 +219,25 @@ TEST(Runtime, TwoLoopsListenOnOnePortWithReusePort) {
 }
 
 }  // namespace
+// totals() sums the loops that run and keeps what the ended ones did.
+TEST(Runtime, TotalsKeepTheWorkOfLoopsThatEnded) {
+  Runtime rt;
+  SetupError err;
+  RuntimeOptions options;
+  options.threads = 2;
+  ASSERT_EQ(rt.Start(
+                options, [](Loop&, int) {}, &err),
+            0)
+      << err.message;
+  for (int i = 0; i < 2; ++i) {
+    OnLoop<int>(rt.loop(i), [] { return 0; }, -1);  // a wake-up: the loop enters
+  }
+  uint64_t running = rt.totals().enters;
+  EXPECT_GE(running, 2u);
+  EXPECT_EQ(rt.totals().sendmsgs, 0u);
+  rt.Stop();
+  rt.Join();
+  EXPECT_GE(rt.totals().enters, running);
+}
+
 }  // namespace engine

@@ -166,6 +166,8 @@ uint64_t Server::copiedBytes() const {
   return n;
 }
 
+uint64_t Server::sendCalls() const { return runtime_ ? runtime_->totals().sendmsgs : 0; }
+
 void Server::join() {
   if (runtime_) runtime_->Join();
 }

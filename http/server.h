@@ -13,7 +13,16 @@
 // SO_REUSEPORT listener; a connection lives on the loop that accepted it, and every
 // listener of a request, response or socket runs on that loop's thread. Register
 // listeners before listen(); the server-level settings (timeouts, limits) are read by
-// every loop, so change them before listen() too.
+// every loop, so change them before listen() too. No listener runs synchronously
+// from inside a call into the server: 'listening' and the listen callback run on the
+// first loop's thread once every loop accepts; 'close' and the close callbacks on
+// the loop that closes last; 'connection', 'request', 'checkContinue',
+// 'checkExpectation', 'clientError', 'connect', 'upgrade' and 'timeout' on the
+// connection's loop thread, as its bytes are parsed or its timer fires.
+// Views: a request's method, url and headers are valid while the request is (see
+// http/incoming_message.h); the `head` bytes given to 'connect' and 'upgrade' (what
+// followed the request's head in the same receive) and a ClientError's fields are
+// valid only during the listener: copy what you keep.
 #ifndef HTTP_SERVER_H_
 #define HTTP_SERVER_H_
 
@@ -103,6 +112,9 @@ class Server
   // name or value straddled two receive buffers (every other byte is read in place).
   // Counted when a connection goes idle between requests or closes. Any thread.
   uint64_t copiedBytes() const;
+  // C++ addition: sendmsg operations the server's loops submitted (each carries all
+  // that one connection had to send in one loop turn). Any thread.
+  uint64_t sendCalls() const;
 
   Server& setTimeout(uint64_t ms, std::function<void()> cb = {});
   uint64_t timeout = 120000;           // socket idle timeout, ms (0: none)

@@ -91,6 +91,40 @@ TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   close(fd);
 }
 
+// All responses ready in one loop turn leave in one sendmsg: 16 requests that
+// arrive in one receive are answered by one sendmsg, and so is a chunked response
+// whose chunks, last chunk and trailers are written in one listener call.
+TEST_F(ServerTest, ResponsesReadyInOneTurnLeaveInOneSendmsg) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    if (req.url == "/chunked") {
+      res.write("hello");
+      res.write(" world");
+      res.addTrailers({{"X-Sum", "abc"}});
+      res.end();
+    } else {
+      res.end(std::string(req.url));
+    }
+  });
+  int fd = Connect();
+  EXPECT_NE(Exchange(fd, "GET /warm HTTP/1.1\r\nHost: x\r\n\r\n"), "");
+  uint64_t before = server_->sendCalls();
+  std::string requests;
+  for (int i = 0; i < 16; ++i) requests += "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string out = Exchange(fd, requests);
+  size_t responses = 0;
+  for (size_t at = out.find("HTTP/1.1 200 OK"); at != std::string::npos;
+       at = out.find("HTTP/1.1 200 OK", at + 1)) {
+    ++responses;
+  }
+  EXPECT_EQ(responses, 16u);
+  EXPECT_EQ(server_->sendCalls() - before, 1u);
+  before = server_->sendCalls();
+  EXPECT_NE(Exchange(fd, "GET /chunked HTTP/1.1\r\nHost: x\r\n\r\n").find("0\r\nX-Sum: abc\r\n\r\n"),
+            std::string::npos);
+  EXPECT_EQ(server_->sendCalls() - before, 1u);
+  close(fd);
+}
+
 TEST_F(ServerTest, WriteFirstGivesChunkedWithTrailers) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) {
     res.write("hello");

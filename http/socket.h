@@ -2,8 +2,11 @@
 // http listeners ('connection', 'connect', 'upgrade', clientError, req.socket).
 //
 // Lifetime and threads: owned by the server; valid until it emits 'close'. All
-// calls and callbacks on the loop thread of the connection. Bytes passed as
-// std::string_view are copied before write() returns.
+// calls and callbacks on the loop thread of the connection; no callback runs from
+// inside a call into the socket. Bytes passed as std::string_view are copied before
+// write() returns. The view a 'data' listener gets (the bytes of a socket taken by
+// 'connect' or 'upgrade') points into a receive buffer and is valid only during the
+// listener: copy what you keep.
 #ifndef HTTP_SOCKET_H_
 #define HTTP_SOCKET_H_
 

@@ -11,7 +11,10 @@
 
 #include <cerrno>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
+#include <thread>
 
 #include "http/methods.h"
 #include "http/server.h"
@@ -90,11 +93,21 @@ TEST_F(Server, ListenOnPortZeroBindsAPortAndEmitsListening) {
   EXPECT_EQ(RoundTrip(kGet), Ok("ok"));
 }
 
+// Each thread has its own loop and SO_REUSEPORT listener: the kernel spreads the
+// connections over them (32 connections all on one of two: odds 2^-31).
 TEST_F(Server, ListenWithSeveralThreadsServesEveryConnection) {
-  server_ = http::createServer(EndOk);
+  std::mutex mu;
+  std::set<std::thread::id> threads;
+  server_ = http::createServer([&](http::IncomingMessage&, http::ServerResponse& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    threads.insert(std::this_thread::get_id());
+    res.end("ok");
+  });
   server_->listen(0, "127.0.0.1", 2);
   ASSERT_TRUE(server_->listening());
-  for (int i = 0; i < 8; ++i) EXPECT_EQ(RoundTrip(kGet), Ok("ok"));
+  for (int i = 0; i < 32; ++i) EXPECT_EQ(RoundTrip(kGet), Ok("ok"));
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(threads.size(), 2u);
 }
 
 TEST_F(Server, ListeningIsTrueWhileAcceptingAndFalseAfterClose) {

@@ -1,0 +1,102 @@
+// The server's limits end to end, on loopback: the request head size per server, and
+// the backpressure on a client that sends requests but never reads the responses
+// (http/server_connection.h).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <string>
+
+#include "http/server.h"
+#include "tests/http/loopback.h"
+
+namespace {
+
+class ServerLimits : public http_test::LoopbackTest {};
+
+constexpr const char* kTooLarge =
+    "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n<closed>";
+
+// ServerOptions::maxHeaderSize limits one server (v12.22.9 ignores that option;
+// docs/API.md says so); http::maxHeaderSize stays the limit of the others.
+TEST_F(ServerLimits, MaxHeaderSizeOptionLimitsThatServerOnly) {
+  http::ServerOptions options;
+  options.maxHeaderSize = 1024;
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); }, {}, options);
+  std::string head = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ";
+  EXPECT_EQ(RoundTrip(head + std::string(2000, 'a') + "\r\n\r\n"), kTooLarge);
+  EXPECT_EQ(RoundTrip(head + std::string(900, 'a') + "\r\n\r\n").substr(0, 15), "HTTP/1.1 200 OK");
+  StopServer();
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });
+  EXPECT_EQ(RoundTrip(head + std::string(2000, 'a') + "\r\n\r\n").substr(0, 15), "HTTP/1.1 200 OK");
+}
+
+// A client that pipelines requests and never reads: once the responses it does not
+// read fill the kernel's buffers, the server stops reading its requests (its sends
+// block), so the requests taken in, and the responses held, stay bounded; when it
+// reads, every response arrives, in order.
+TEST_F(ServerLimits, ClientThatNeverReadsStopsBeingRead) {
+  constexpr size_t kBody = 16 * 1024;
+  std::atomic<size_t> handled{0};
+  Start([&handled](http::IncomingMessage& req, http::ServerResponse& res) {
+    ++handled;
+    std::string body(kBody, 'b');
+    body.replace(0, req.url.size(), req.url);
+    res.end(std::move(body));
+  });
+  int fd = Connect();
+  size_t sent = 0;
+  std::string pending;
+  size_t pending_size = 0;
+  for (;;) {
+    if (pending.empty()) {
+      pending = "GET /" + std::to_string(sent) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+      pending_size = pending.size();
+    }
+    pollfd p{fd, POLLOUT, 0};
+    if (poll(&p, 1, 500) != 1) break;  // blocked for 500 ms: the server stopped reading
+    ssize_t n = send(fd, pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    ASSERT_GT(n, 0);
+    pending.erase(0, static_cast<size_t>(n));
+    if (pending.empty()) ++sent;
+    ASSERT_LT(sent, 2000000u) << "the server never stopped reading";
+  }
+  // A request cut in the middle is finished below; one not begun is not sent.
+  if (pending.size() == pending_size) pending.clear();
+  else ++sent;
+  size_t taken = handled.load();
+  // Taken in: what the kernel's buffers hold of the responses (a few MiB), the
+  // engine's 1 MiB, 64 waiting requests, and one receive buffer's worth of requests.
+  EXPECT_LT(taken, 2500u);
+  EXPECT_GT(sent, taken + 1000) << "the kernel's buffers should hold many unread requests";
+  std::printf("sent %zu requests; the server took %zu before it stopped reading\n", sent, taken);
+  // Now read everything: every response, in order.
+  size_t next = 0;
+  std::string in;
+  char buf[65536];
+  while (next < sent) {
+    if (!pending.empty()) {
+      ssize_t n = send(fd, pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) pending.erase(0, static_cast<size_t>(n));
+    }
+    pollfd p{fd, POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, 5000), 1) << "stalled after " << next << " of " << sent;
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    ASSERT_GT(n, 0);
+    in.append(buf, static_cast<size_t>(n));
+    for (;;) {
+      size_t end_of_head = in.find("\r\n\r\n");
+      if (end_of_head == std::string::npos || in.size() < end_of_head + 4 + kBody) break;
+      std::string url = "/" + std::to_string(next);
+      ASSERT_EQ(in.substr(end_of_head + 4, url.size()), url);
+      in.erase(0, end_of_head + 4 + kBody);
+      ++next;
+    }
+  }
+  EXPECT_EQ(handled.load(), sent);
+  close(fd);
+}
+
+}  // namespace

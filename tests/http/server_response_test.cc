@@ -104,6 +104,26 @@ TEST_F(ServerResponse, EndAndWriteWithSharedBytesSendThemAndReleaseThem) {
   EXPECT_EQ(small.use_count(), 1);
 }
 
+// Framing never copies a body: the chunk size line, its CRLF and the trailers are
+// iovecs of their own around the caller's bytes. Seen from outside: bytes changed
+// after write()/end() returned, before the loop sends, are the bytes that leave.
+TEST_F(ServerResponse, ChunkedFramingSendsTheCallersBytesInPlace) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) {
+    auto first = std::make_shared<std::string>(100000, 'a');
+    auto last = std::make_shared<std::string>(1000, 'c');
+    res.write(std::shared_ptr<const std::string>(first));
+    res.addTrailers({{"X-T", "1"}});
+    res.end(std::shared_ptr<const std::string>(last));
+    // Still queued: the loop sends once this listener returns.
+    (*first)[0] = 'A';
+    (*last)[999] = 'C';
+  });
+  std::string first = "A" + std::string(99999, 'a');
+  std::string last = std::string(999, 'c') + "C";
+  EXPECT_EQ(RoundTrip(kGet), Chunked("HTTP/1.1 200 OK\r\n", "186a0\r\n" + first + "\r\n3e8\r\n" +
+                                                               last + "\r\n0\r\nX-T: 1\r\n\r\n"));
+}
+
 // 129_write_backpressure_drain
 TEST_F(ServerResponse, WriteReturnsFalsePastTheHighWaterMarkThenDrainFires) {
   std::string big(100000, 'a');

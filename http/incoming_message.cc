@@ -2,7 +2,7 @@
 
 #include <strings.h>
 
-#include <cctype>
+#include <algorithm>
 
 #include "http/server_connection.h"
 #include "http/server_response.h"
@@ -24,40 +24,62 @@ bool DropsDuplicates(std::string_view n) {
   return false;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
+bool HasUpper(std::string_view s) {
+  for (char c : s) {
+    if (c >= 'A' && c <= 'Z') return true;
+  }
+  return false;
 }
 
 }  // namespace
 
+// The name as it came when it has no upper-case letter, else lower-cased into the
+// arena.
+std::string_view IncomingHeaders::Lowered(std::string_view name) {
+  if (!HasUpper(name)) return name;
+  arena_.Begin();
+  char buf[128];
+  while (!name.empty()) {
+    size_t n = std::min(name.size(), sizeof(buf));
+    for (size_t i = 0; i < n; ++i) {
+      char c = name[i];
+      buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
+    }
+    arena_.Append(std::string_view(buf, n));
+    name.remove_prefix(n);
+  }
+  return arena_.Finish();
+}
+
 void IncomingHeaders::Build(const std::vector<HeaderView>& raw, size_t max_count) {
   entries_.clear();
   set_cookie_.clear();
+  arena_.Reset();
   size_t n = max_count == 0 ? raw.size() : std::min(raw.size(), max_count);
   for (size_t i = 0; i < n; ++i) {
-    std::string name = Lower(raw[i].name);
+    std::string_view name = Lowered(raw[i].name);
     std::string_view value = raw[i].value;
-    if (name == "set-cookie") {
-      set_cookie_.emplace_back(value);
-    }
+    if (name == "set-cookie") set_cookie_.push_back(value);
     auto it = entries_.begin();
     for (; it != entries_.end(); ++it) {
       if (it->first == name) break;
     }
     if (it == entries_.end()) {
-      entries_.emplace_back(std::move(name), std::string(value));
+      entries_.emplace_back(name, value);
       continue;
     }
     if (DropsDuplicates(name)) continue;
-    it->second.append(name == "cookie" ? "; " : ", ").append(value);
+    arena_.Begin();
+    arena_.Append(it->second);
+    arena_.Append(name == "cookie" ? "; " : ", ");
+    arena_.Append(value);
+    it->second = arena_.Finish();
   }
 }
 
 std::optional<std::string_view> IncomingHeaders::get(std::string_view lower_name) const {
   for (const auto& [name, value] : entries_) {
-    if (name == lower_name) return std::string_view(value);
+    if (name == lower_name) return value;
   }
   return std::nullopt;
 }

@@ -48,22 +48,29 @@ class ServerConnection;
 class ServerResponse;
 class Socket;
 
-// Node's req.headers: names lower-cased; duplicates merged by Node's rules.
+// Node's req.headers: names lower-cased; duplicates merged by Node's rules. Names and
+// values are views, valid as long as the message: into its receive buffers (as
+// rawHeaders()) where a name arrived lower-case and a value unmerged, else into this
+// object's arena (a name lower-cased, values joined). Building copies nothing else.
 class IncomingHeaders {
  public:
   // The value of a single-valued header (joined where Node joins), or nullopt.
   std::optional<std::string_view> get(std::string_view lower_name) const;
   // set-cookie's values (Node keeps it as an array); empty if absent.
-  const std::vector<std::string>& setCookie() const { return set_cookie_; }
+  const std::vector<std::string_view>& setCookie() const { return set_cookie_; }
   bool has(std::string_view lower_name) const;
   // Name/value pairs in first-seen order (set-cookie once, joined by ", " here).
-  const std::vector<std::pair<std::string, std::string>>& entries() const { return entries_; }
+  const std::vector<std::pair<std::string_view, std::string_view>>& entries() const {
+    return entries_;
+  }
 
  private:
   friend class IncomingMessage;
   void Build(const std::vector<HeaderView>& raw, size_t max_count);
-  std::vector<std::pair<std::string, std::string>> entries_;
-  std::vector<std::string> set_cookie_;
+  std::string_view Lowered(std::string_view name);
+  std::vector<std::pair<std::string_view, std::string_view>> entries_;
+  std::vector<std::string_view> set_cookie_;
+  Arena arena_;  // lower-cased names and joined values; kept across requests
 };
 
 // IncomingMessage's events (it hides on/once to watch for 'data' listeners).

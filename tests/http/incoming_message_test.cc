@@ -89,7 +89,7 @@ TEST_F(IncomingMessage, HeadersAreLowerCasedAndMergedByV12sDuplicateRules) {
       Note(std::string(name) + "=" + (v ? std::string(*v) : "<none>"));
     }
     std::string cookies = "set-cookie=";
-    for (const std::string& c : h.setCookie()) cookies += "[" + c + "]";
+    for (std::string_view c : h.setCookie()) cookies += "[" + std::string(c) + "]";
     Note(cookies);
     Note(std::string("has Host: ") + (h.has("host") ? "yes" : "no"));
     res.end();
@@ -105,7 +105,7 @@ TEST_F(IncomingMessage, HeadersAreLowerCasedAndMergedByV12sDuplicateRules) {
 
 TEST_F(IncomingMessage, HeadersListEntriesInFirstSeenOrder) {
   Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
-    for (const auto& [name, value] : req.headers().entries()) Note(name + "=" + value);
+    for (const auto& [name, value] : req.headers().entries()) Note(std::string(name) + "=" + std::string(value));
     res.end();
   });
   RoundTrip("GET / HTTP/1.1\r\nX-B: 1\r\nHost: h\r\nx-b: 2\r\nA: 3\r\n\r\n");
@@ -164,7 +164,7 @@ constexpr const char* kChunkedWithTrailers =
 TEST_F(IncomingMessage, TrailersAreMergedAndReadyAtEnd) {
   Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
     req.on<"end">([this, &req, &res] {
-      for (const auto& [name, value] : req.trailers().entries()) Note(name + "=" + value);
+      for (const auto& [name, value] : req.trailers().entries()) Note(std::string(name) + "=" + std::string(value));
       res.end();
     });
     req.resume();

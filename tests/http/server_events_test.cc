@@ -402,7 +402,7 @@ TEST_F(Server, UpgradeWithoutListenerIsAnOrdinaryRequest) {
 TEST_F(Server, MaxHeadersCountLimitsTheFieldsInHeaders) {
   Start(
       [this](http::IncomingMessage& req, http::ServerResponse& res) {
-        for (const auto& [name, value] : req.headers().entries()) Note(name + "=" + value);
+        for (const auto& [name, value] : req.headers().entries()) Note(std::string(name) + "=" + std::string(value));
         res.end();
       },
       [](http::Server& s) { s.maxHeadersCount = 3; });

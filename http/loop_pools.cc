@@ -4,16 +4,24 @@
 
 namespace http {
 
+// A pooled exchange keeps its request and response objects, except those a
+// subclassing factory makes: as in Node, each request gets new ones (a subclass may
+// keep per-request state that reuse would carry over).
 Exchange* LoopPools::TakeExchange() {
+  const ServerOptions& o = server_->options();
+  Exchange* ex;
   if (exchanges_.empty()) {
-    auto ex = std::make_unique<Exchange>();
-    const ServerOptions& o = server_->options();
-    ex->req = o.IncomingMessage ? o.IncomingMessage() : std::make_unique<IncomingMessage>();
-    ex->res = o.ServerResponse ? o.ServerResponse() : std::make_unique<ServerResponse>();
-    return ex.release();
+    ex = new Exchange();
+  } else {
+    ex = exchanges_.back().release();
+    exchanges_.pop_back();
   }
-  Exchange* ex = exchanges_.back().release();
-  exchanges_.pop_back();
+  if (!ex->req || o.IncomingMessage) {
+    ex->req = o.IncomingMessage ? o.IncomingMessage() : std::make_unique<IncomingMessage>();
+  }
+  if (!ex->res || o.ServerResponse) {
+    ex->res = o.ServerResponse ? o.ServerResponse() : std::make_unique<ServerResponse>();
+  }
   return ex;
 }
 

@@ -62,7 +62,8 @@ struct ServerOptions {
   bool insecureHTTPParser = false;
   size_t maxHeaderSize = 0;  // 0: http::maxHeaderSize
   // Subclassing (Node's IncomingMessage/ServerResponse options): factories for the
-  // objects handed to listeners.
+  // objects handed to listeners, called once per request (as Node constructs them;
+  // without a factory the server reuses its objects).
   std::function<std::unique_ptr<::http::IncomingMessage>()> IncomingMessage;
   std::function<std::unique_ptr<::http::ServerResponse>()> ServerResponse;
 };

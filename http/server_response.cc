@@ -47,13 +47,6 @@ std::string Decode(std::string_view chunk, std::string_view encoding) {
 
 void ServerResponse::Attach(ServerConnection* conn, Socket* socket, bool head_request,
                             bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms) {
-  if (!initial_saved_) {
-    initial_saved_ = true;
-    if (headers_object_ || statusCode != 200 || !statusMessage.empty() || !sendDate) {
-      initial_ = std::make_unique<Initial>(
-          Initial{headers_, headers_object_, statusCode, statusMessage, sendDate});
-    }
-  }
   conn_ = conn;
   socket_ = socket;
   head_request_ = head_request;
@@ -71,19 +64,12 @@ void ServerResponse::Reset() {
   }
   finish_tick_.held = false;
   ++generation_;
-  if (initial_) {
-    headers_ = initial_->headers;
-    headers_object_ = initial_->headers_object;
-    statusCode = initial_->statusCode;
-    statusMessage = initial_->statusMessage;
-    sendDate = initial_->sendDate;
-  } else {
-    headers_.clear();
-    headers_object_ = false;
-    statusCode = 200;
-    statusMessage.clear();
-    sendDate = true;
-  }
+  // As a new object (a subclass's objects are not reused: http/loop_pools.cc).
+  headers_.clear();
+  headers_object_ = false;
+  statusCode = 200;
+  statusMessage.clear();
+  sendDate = true;
   header_.clear();
   trailers_.clear();
   out_.Reset();

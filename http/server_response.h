@@ -217,18 +217,6 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   std::vector<WriteCallback> pending_errors_;  // write-after-end, emitted on the next turn
   uint64_t generation_ = 0;  // bumped by Reset: deferred work of an old use is dropped
 
-  // The state after construction (a subclass may set headers in its constructor),
-  // restored by Reset so that every request starts as with a new object.
-  struct Initial {
-    OutgoingHeaders headers;
-    bool headers_object = false;
-    int statusCode = 200;
-    std::string statusMessage;
-    bool sendDate = true;
-  };
-  std::unique_ptr<Initial> initial_;
-  bool initial_saved_ = false;
-
   bool head_request_ = false;
   bool has_body_ = true;
   bool keep_alive_ = true;          // v12's shouldKeepAlive

@@ -67,6 +67,7 @@ TEST_F(Server, CreateServerOptionsMakeTheRequestAndResponseObjects) {
   };
   struct TaggedRequest : http::IncomingMessage {
     std::string kind = "subclass";
+    int requests = 0;  // per-request state: a new object each time starts at 0
   };
   http::ServerOptions options;
   options.ServerResponse = [] { return std::make_unique<TaggedResponse>(); };
@@ -75,13 +76,16 @@ TEST_F(Server, CreateServerOptionsMakeTheRequestAndResponseObjects) {
       [](http::IncomingMessage& req, http::ServerResponse& res) {
         auto* tagged = dynamic_cast<TaggedRequest*>(&req);
         res.setHeader("Content-Type", "text/plain");
-        res.end("kind=" + (tagged ? tagged->kind : std::string("base")));
+        res.end("kind=" + (tagged ? tagged->kind + " " + std::to_string(++tagged->requests)
+                                  : std::string("base")));
       },
       {}, std::move(options));
-  EXPECT_EQ(RoundTrip(kGet),
-            "HTTP/1.1 200 OK\r\nX-Powered-By: subclass\r\nContent-Type: text/plain\r\nDate: "
-            "DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 13\r\n\r\n"
-            "kind=subclass");
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(RoundTrip(kGet),
+              "HTTP/1.1 200 OK\r\nX-Powered-By: subclass\r\nContent-Type: text/plain\r\nDate: "
+              "DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 15\r\n\r\n"
+              "kind=subclass 1");
+  }
 }
 
 TEST_F(Server, ListenOnPortZeroBindsAPortAndEmitsListening) {

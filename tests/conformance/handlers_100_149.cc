@@ -127,7 +127,8 @@ using http::ServerResponse;
 using http::Socket;
 
 // kBigRequest: the request is several KiB, and splitting it at every byte would take
-// minutes of the test's time; those scenarios run whole (and pipelined) only.
+// minutes of the test's time; those scenarios are split at sampled bytes only
+// (Scenario::split_sampled). Whole(): the scenario is not split at all.
 
 Scenario Whole(Scenario sc) {
   sc.split = false;
@@ -169,7 +170,7 @@ CONFORMANCE_SCENARIO("102_client_error_listener_431", ClientErrorListener431) {
                              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
                 });
               },
-          .split = false};  // kBigRequest
+          .split_sampled = true};  // kBigRequest
 }
 
 CONFORMANCE_SCENARIO("103_client_error_listener_silent_destroy", ClientErrorSilentDestroy) {
@@ -431,7 +432,7 @@ CONFORMANCE_SCENARIO("135_max_headers_count_raw_flush", MaxHeadersCountRawFlush)
 }
 
 CONFORMANCE_SCENARIO("136_max_headers_count_default", MaxHeadersCountDefault) {
-  return {.setup = CountHeaders, .split = false};  // kBigRequest
+  return {.setup = CountHeaders, .split_sampled = true};  // kBigRequest
 }
 
 void XBigLength(http::Server& s) {
@@ -442,10 +443,10 @@ void XBigLength(http::Server& s) {
 }
 
 CONFORMANCE_SCENARIO("137_header_size_boundary_8191", HeaderSize8191) {
-  return {.setup = XBigLength, .split = false};  // kBigRequest
+  return {.setup = XBigLength, .split_sampled = true};  // kBigRequest
 }
 CONFORMANCE_SCENARIO("138_header_size_boundary_8192", HeaderSize8192) {
-  return {.setup = XBigLength, .split = false};  // kBigRequest
+  return {.setup = XBigLength, .split_sampled = true};  // kBigRequest
 }
 
 // Node's --max-http-header-size flag is the process-wide http::maxHeaderSize here;
@@ -465,7 +466,7 @@ CONFORMANCE_SCENARIO("139_max_header_size_flag_raised", MaxHeaderSizeRaised) {
                           " maxHeaderSize=" + std::to_string(http::maxHeaderSize.load()));
                 });
               },
-          .split = false};  // kBigRequest
+          .split_sampled = true};  // kBigRequest
 }
 
 CONFORMANCE_SCENARIO("140_max_header_size_flag_lowered", MaxHeaderSizeLowered) {
@@ -474,18 +475,18 @@ CONFORMANCE_SCENARIO("140_max_header_size_flag_lowered", MaxHeaderSizeLowered) {
                 WithGlobalMaxHeaderSize(s, 1024);
                 Ok(s);
               },
-          .split = false};  // kBigRequest
+          .split_sampled = true};  // kBigRequest
 }
 
 // v12.22.9 has no maxHeaderSize option: createServer ignores the key. The C++
 // ServerOptions::maxHeaderSize (later Node's option) is therefore left unset, which
 // is what the v12 program amounts to.
 CONFORMANCE_SCENARIO("141_max_header_size_option_ignored", MaxHeaderSizeOptionIgnored) {
-  return {.setup = Ok, .split = false};  // kBigRequest
+  return {.setup = Ok, .split_sampled = true};  // kBigRequest
 }
 
 CONFORMANCE_SCENARIO("142_long_url_overflow", LongUrlOverflow) {
-  return {.setup = Ok, .split = false};  // kBigRequest
+  return {.setup = Ok, .split_sampled = true};  // kBigRequest
 }
 
 void CountFields(http::Server& s) {
@@ -495,10 +496,10 @@ void CountFields(http::Server& s) {
 }
 
 CONFORMANCE_SCENARIO("143_many_headers_separators_not_counted", ManyHeadersNotCounted) {
-  return {.setup = CountFields, .split = false};  // kBigRequest
+  return {.setup = CountFields, .split_sampled = true};  // kBigRequest
 }
 CONFORMANCE_SCENARIO("144_many_headers_overflow", ManyHeadersOverflow) {
-  return {.setup = CountFields, .split = false};  // kBigRequest
+  return {.setup = CountFields, .split_sampled = true};  // kBigRequest
 }
 
 // Timing scenarios (145-149): every run waits out their timeouts, so splitting the

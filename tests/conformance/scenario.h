@@ -25,6 +25,9 @@ struct Scenario {
   std::function<void(http::Server&)> setup;  // listeners, timeouts, limits
   http::ServerOptions options = {};
   bool split = true;      // also run with the request split at every byte
+  // A request of many KiB: split at its first and last 64 bytes and every 251st
+  // byte between (every byte would take minutes).
+  bool split_sampled = false;
   bool pipeline = true;   // also run with the request sent twice back to back
   // Set when the C++ server does not match yet: the scenario is skipped with this
   // reason (visible in the test log) instead of failing.

@@ -203,6 +203,11 @@ Parser::~Parser() = default;
 // Transfer-Encoding (chunked only when last; otherwise a request body runs to EOF).
 // Content-Length with Transfer-Encoding stays an error, as in v12. The default mode
 // is the strict machine plus the checks current Node adds (see OnSpan).
+//
+// In both modes a message that closes the connection (HTTP/1.0, Connection: close)
+// does not stop the parsing (llhttp's lenient keep-alive): v12 parsed the requests
+// after it, emitted them, and wrote their responses only when the response before
+// did not close (the server drops the rest: http/server_connection.h).
 void Parser::Reset() {
   if (options_.lenient) {
     llhttp_reset(&impl_->parser);
@@ -211,6 +216,7 @@ void Parser::Reset() {
   } else {
     StrictReset(&impl_->parser);
   }
+  llhttp_set_lenient_keep_alive(&impl_->parser, 1);
   head_ = nullptr;
   headers_done_ = false;
   open_field_ = Field::kNone;

@@ -111,11 +111,11 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
 }
 
 // Between messages a connection needs no parser: it goes back to the pool, unless
-// the parser must stay as it is (after an error, an upgrade, or a message that
-// closes the connection, later bytes are not parsed as a new message).
+// the parser must stay as it is (after an error or an upgrade, later bytes are not
+// parsed as a new message).
 void ServerConnection::MaybeGoIdle() {
   if (parser_ == nullptr || parsing_ != nullptr || upgraded_ || ignore_input_ ||
-      hold_parser_ || closed_) {
+      closed_) {
     return;
   }
   pools_->Give(parser_);
@@ -180,7 +180,7 @@ void ServerConnection::OnParseError(const ParseResult& r, std::string_view data,
           : r.error == Parser::kChunkExtensionsOverflow ? kExtensionsTooLarge
                                                         : kBadRequest);
   }
-  conn_->End();
+  EndOutput();
 }
 
 void ServerConnection::OnEof(engine::Connection&) {
@@ -201,7 +201,7 @@ void ServerConnection::OnEof(engine::Connection&) {
   }
   // v12 (httpAllowHalfOpen false) ends its side at once: what was written goes out,
   // requests still open are aborted, responses not yet written are lost.
-  conn_->End();
+  EndOutput();
 }
 
 MessageHead* ServerConnection::OnMessageBegin() {
@@ -250,7 +250,7 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
              server_->keepAliveTimeout);
   res.exchange_ = ex;
   PushQueue(ex);
-  res.active_ = queued_ == 1;
+  res.active_ = queued_ == 1 && !output_ended_;
   UpdateBackpressure();
 
   if (head.upgrade) {
@@ -301,7 +301,6 @@ void ServerConnection::OnMessageComplete(MessageHead& head) {
   head.trailers.resize(NodeVisibleFields(head.trailers.size(), server_->maxHeadersCount));
   Exchange* ex = parsing_;
   parsing_ = nullptr;
-  if (!head.keep_alive) hold_parser_ = true;  // llhttp refuses what follows
   ex->request_done = true;
   ex->req->complete = true;
   ex->req->PushEnd();  // 'end' follows on a later tick (v12's push(null))
@@ -310,13 +309,22 @@ void ServerConnection::OnMessageComplete(MessageHead& head) {
 
 // --- responses -----------------------------------------------------------------
 
-void ServerConnection::SendResponseBytes(ServerResponse* res) {
+bool ServerConnection::SendResponseBytes(ServerResponse* res) {
+  if (output_ended_) return false;
   SendBatch* batch = NewBatch();
   res->out_.TakePending(&batch->iov);
   for (const iovec& v : batch->iov) batch->bytes += v.iov_len;
   batch->res = res;
   res->queued_ += batch->bytes;
   Send(batch);
+  return true;
+}
+
+// v12 ends (or destroys) the socket: what was written goes out, nothing written
+// after it does (a later response is never given the socket; writes fail).
+void ServerConnection::EndOutput() {
+  output_ended_ = true;
+  conn_->End();
 }
 
 void ServerConnection::ResponseEnded(ServerResponse* res) {
@@ -325,8 +333,7 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
   res->active_ = false;
   if (res->last_) {
     // Nothing after a last response is answered (Node: the socket is ended).
-    close_when_idle_ = true;
-    conn_->End();
+    EndOutput();
     return;
   }
   UpdateBackpressure();
@@ -334,8 +341,6 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
     ServerResponse* next = queue_head_->res.get();
     next->active_ = true;
     next->Flush();  // may end it too, which moves on again
-  } else if (close_when_idle_) {
-    conn_->End();
   } else {
     keep_alive_wait_ = true;
     if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
@@ -477,7 +482,7 @@ void ServerConnection::OnBatchSent(engine::SendReq* req, int err) {
 // --- the Socket surface ----------------------------------------------------------
 
 bool ServerConnection::write(std::string_view data) {
-  if (closed_ || conn_->closing()) return false;
+  if (closed_ || output_ended_ || conn_->closing()) return false;
   SendBatch* batch = NewBatch();
   Extras& x = extras();
   x.raw_out.Copy(data);
@@ -490,7 +495,7 @@ bool ServerConnection::write(std::string_view data) {
 
 void ServerConnection::end(std::string_view data) {
   if (!data.empty()) write(data);
-  conn_->End();
+  EndOutput();
 }
 
 void ServerConnection::destroy() {

@@ -61,7 +61,9 @@ class ServerConnection final : public Socket,
   void runAfter(uint64_t ms, std::function<void()> cb) override;
 
   // For ServerResponse.
-  void SendResponseBytes(ServerResponse* res);
+  // Hands the response's pending bytes to the engine; false (and nothing sent) once
+  // the socket's output has ended.
+  bool SendResponseBytes(ServerResponse* res);
   // The response ended and its bytes were handed over: the next one may send.
   void ResponseEnded(ServerResponse* res);
   // The response emitted 'close' after 'finish', and its request 'end' and 'close'.
@@ -115,6 +117,7 @@ class ServerConnection final : public Socket,
   void ArmIdleTimer(uint64_t ms);
   void UpdateBackpressure();
   void UpdateReceiving();
+  void EndOutput();
   void CheckHeadersTimeout();
   void ScheduleTicks();
 
@@ -148,8 +151,7 @@ class ServerConnection final : public Socket,
   // Flags as bit-fields: they keep this object within 256 bytes, a size class of the
   // allocator (an idle keep-alive connection costs this object and the engine's).
   bool keep_alive_wait_ : 1 = false;      // idle between requests
-  bool hold_parser_ : 1 = false;          // a message without keep-alive was parsed
-  bool close_when_idle_ : 1 = false;
+  bool output_ended_ : 1 = false;         // ended as v12 ends the socket: no more bytes
   bool upgraded_ : 1 = false;             // the socket belongs to a connect/upgrade listener
   bool ignore_input_ : 1 = false;         // after an Upgrade served as a request (v12)
   bool wrote_anything_ : 1 = false;

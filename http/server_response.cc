@@ -294,7 +294,8 @@ ServerResponse& ServerResponse::setTimeout(uint64_t ms, std::function<void()> cb
 // socket write of those bytes returns), held until they have been sent.
 void ServerResponse::Flush() {
   if (!active_ || conn_ == nullptr || (corked_ && !ended_)) return;
-  if (!out_.empty()) conn_->SendResponseBytes(this);
+  // Once the socket's output has ended, v12 writes nothing more, and emits no 'finish'.
+  if (!out_.empty() && !conn_->SendResponseBytes(this)) return;
   if (ended_) {
     finish_tick_.held = queued_ != 0;
     conn_->NextTick(finish_tick_);

@@ -202,8 +202,11 @@ TEST_P(Conformance, MatchesNodeV12Bytes) {
       if (HasFailure()) break;
     }
   }
-  if (scenario.pipeline && !meta.closed && !HasFailure()) {
-    EXPECT_EQ(Exchange(port, {request + request}, 2 * expected.size(), meta), expected + expected)
+  if (scenario.pipeline && !HasFailure()) {
+    // Twice in one send: both answered, in order; or, where the first closes the
+    // connection, the first answered and nothing read after it.
+    std::string twice = meta.closed ? expected_wire : expected + expected;
+    EXPECT_EQ(Exchange(port, {request + request}, twice.size(), meta), twice)
         << "pipelined behind itself";
   }
   server->close();

@@ -1,6 +1,6 @@
-// The server's limits end to end, on loopback: the request head size per server, and
-// the backpressure on a client that sends requests but never reads the responses
-// (http/server_connection.h).
+// The server's limits end to end, on loopback: the request head size per server, what
+// follows a response that closes the connection, and the backpressure on a client
+// that sends requests but never reads the responses (http/server_connection.h).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <poll.h>
@@ -97,6 +97,21 @@ TEST_F(ServerLimits, ClientThatNeverReadsStopsBeingRead) {
   }
   EXPECT_EQ(handled.load(), sent);
   close(fd);
+}
+
+// Checked against v12.22.9: a request behind one whose response closes the
+// connection (here HTTP/1.0) is still parsed and emitted, but its response is never
+// written: the socket ends after the first.
+TEST_F(ServerLimits, RequestsAfterAClosingResponseAreEmittedButNotAnswered) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note("request " + std::string(req.url));
+    req.socket()->runAfter(20, [&res, url = std::string(req.url)] { res.end("r" + url); });
+  });
+  int fd = Connect();
+  Send(fd, "GET /a HTTP/1.0\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(Read(fd, 1000), "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n\r\nr/a<closed>");
+  close(fd);
+  EXPECT_THAT(Notes(), ::testing::ElementsAre("request /a", "request /b"));
 }
 
 }  // namespace

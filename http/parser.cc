@@ -217,6 +217,8 @@ void Parser::Reset() {
     StrictReset(&impl_->parser);
   }
   llhttp_set_lenient_keep_alive(&impl_->parser, 1);
+  version_scan_ = VersionScan::kIdle;
+  version_replaced_ = false;
   head_ = nullptr;
   headers_done_ = false;
   open_field_ = Field::kNone;
@@ -402,13 +404,12 @@ int Parser::Machine(const char* p, const char* end) {
 // FeedVersion in lenient mode (UrlComplete pauses the machine where they begin).
 int Parser::RunMachine(const char* p, const char* end) {
   llhttp_t* lp = &impl_->parser;
-  int err = version_scan_ == VersionScan::kMajor || version_scan_ == VersionScan::kMinor
-                ? FeedVersion(p, end)
-                : Machine(p, end);
+  int err = version_scan_ == VersionScan::kIdle ? Machine(p, end) : FeedVersion(p, end);
   while (err == HPE_PAUSED && version_scan_ == VersionScan::kPaused) {
     const char* at = llhttp_get_error_pos(lp);
     llhttp_resume(lp);
-    version_scan_ = VersionScan::kMajor;
+    version_scan_ = VersionScan::kSpace;
+    protocol_matched_ = 0;
     err = FeedVersion(at, end);
   }
   return err;
@@ -418,27 +419,52 @@ int Parser::RunMachine(const char* p, const char* end) {
 // rejects all but 0.9, 1.0, 1.1 and 2.0. An other version is fed as the one llhttp
 // treats alike (the keep-alive rules look at major > 0 and minor > 0): major 2-9 as
 // 1; then a minor llhttp would refuse as 9 after 0 (0.x), else as 1 (x.y, y > 0).
+// Only the bytes right after the URL are looked at: " HTTP/" and two digits around a
+// dot (an HTTP/0.9 request line has none: its URL ends the line).
 int Parser::FeedVersion(const char* p, const char* end) {
   static constexpr char kDigits[] = "0123456789";
+  static constexpr std::string_view kProtocol = "HTTP/";
   const char* from = p;
   for (const char* q = p; q < end && version_scan_ != VersionScan::kIdle; ++q) {
     char c = *q;
-    if (c == '\r' || c == '\n') {
-      version_scan_ = VersionScan::kIdle;  // no version (or not one llhttp reads)
-      break;
-    }
-    if (c < '0' || c > '9') continue;
+    bool digit = c >= '0' && c <= '9';
     char fed = c;
-    if (version_scan_ == VersionScan::kMajor) {
-      sent_major_ = static_cast<uint8_t>(c - '0');
-      fed = c > '1' ? '1' : c;
-      fed_major_ = fed;
-      version_scan_ = VersionScan::kMinor;
-    } else {
-      sent_minor_ = static_cast<uint8_t>(c - '0');
-      bool accepted = fed_major_ == '0' ? c == '9' : (c == '0' || c == '1');
-      if (!accepted) fed = fed_major_ == '0' ? '9' : '1';
-      version_scan_ = VersionScan::kIdle;
+    switch (version_scan_) {
+      case VersionScan::kSpace:
+        if (c == ' ') continue;
+        version_scan_ = VersionScan::kProtocol;
+        [[fallthrough]];
+      case VersionScan::kProtocol:
+        if (c != kProtocol[protocol_matched_]) {
+          version_scan_ = VersionScan::kIdle;
+        } else if (++protocol_matched_ == kProtocol.size()) {
+          version_scan_ = VersionScan::kMajor;
+        }
+        continue;
+      case VersionScan::kMajor:
+        if (!digit) {
+          version_scan_ = VersionScan::kIdle;
+          continue;
+        }
+        sent_major_ = static_cast<uint8_t>(c - '0');
+        fed = c > '1' ? '1' : c;
+        fed_major_ = fed;
+        version_scan_ = VersionScan::kDot;
+        break;
+      case VersionScan::kDot:
+        version_scan_ = c == '.' ? VersionScan::kMinor : VersionScan::kIdle;
+        continue;
+      case VersionScan::kMinor:
+        version_scan_ = VersionScan::kIdle;
+        if (!digit) continue;
+        sent_minor_ = static_cast<uint8_t>(c - '0');
+        if (fed_major_ == '0' ? c != '9' : (c != '0' && c != '1')) {
+          fed = fed_major_ == '0' ? '9' : '1';
+        }
+        break;
+      case VersionScan::kIdle:
+      case VersionScan::kPaused:
+        continue;
     }
     if (fed == c) continue;
     version_replaced_ = true;

@@ -181,8 +181,11 @@ class Parser {
   // 0.9, 1.0, 1.1 and 2.0. After the URL, the version's digits are fed to llhttp as
   // the accepted version with the same keep-alive rules (RunMachine); the message
   // reports the digits as sent.
-  enum class VersionScan : uint8_t { kIdle, kPaused, kMajor, kMinor };
+  // After the URL: the space(s), "HTTP/", the major digit, ".", the minor digit;
+  // anything else ends the scan (llhttp then judges the bytes itself).
+  enum class VersionScan : uint8_t { kIdle, kPaused, kSpace, kProtocol, kMajor, kDot, kMinor };
   VersionScan version_scan_ = VersionScan::kIdle;
+  uint8_t protocol_matched_ = 0;  // bytes of "HTTP/" seen
   char fed_major_ = '1';
   bool version_replaced_ = false;
   uint8_t sent_major_ = 1;

@@ -249,4 +249,35 @@ TEST(Parser, UnknownVersionIsRefusedByDefaultAndReportedAsSentWhenLenient) {
       lenient);
 }
 
+// Only the bytes right after the URL are a version: an HTTP/0.9 request line (its
+// URL ends the line) leaves the digits of the headers after it alone.
+TEST(Parser, LenientVersionFeedingLooksOnlyAtTheRequestLinesVersion) {
+  http::ParserOptions lenient;
+  lenient.lenient = true;
+  Outcome run = Parse("GET /\r\nContent-Length: 25\r\n\r\n" + std::string(25, 'x'), {}, lenient);
+  ASSERT_EQ(run.last.error, 0) << run.last.reason;
+  ASSERT_EQ(run.log.size(), 1u);
+  EXPECT_NE(run.log[0].find("[Content-Length: 25] body=" + std::string(25, 'x')), std::string::npos)
+      << run.log[0];
+  // Digits of the URL, or of a protocol other than HTTP, are not touched either.
+  ExpectSameAtEverySplit("GET /v7/25 HTTP/1.1\r\nHost: h\r\n\r\n",
+                         {"complete GET /v7/25 1.1 ka [Host: h] body="}, lenient);
+}
+
+// A parser given back to the pool in the middle of a request line (the client left)
+// starts the next connection afresh.
+TEST(Parser, ReboundParserForgetsAHalfReadVersion) {
+  http::ParserOptions lenient;
+  lenient.lenient = true;
+  Trace first;
+  http::Parser parser(http::ParserType::kRequest, lenient, &first);
+  std::string part = "GET / HTTP/";
+  EXPECT_EQ(parser.Execute(part).error, 0);
+  Trace second;
+  parser.Rebind(&second);
+  std::string next = "GET /item/25 HTTP/1.7\r\nHost: h\r\n\r\n";
+  EXPECT_EQ(parser.Execute(next).error, 0);
+  EXPECT_EQ(second.log_, std::vector<std::string>{"complete GET /item/25 1.7 ka [Host: h] body="});
+}
+
 }  // namespace

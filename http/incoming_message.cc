@@ -51,29 +51,44 @@ std::string_view IncomingHeaders::Lowered(std::string_view name) {
   return arena_.Finish();
 }
 
+// Two passes: the names in first-seen order with their first values, then each name
+// Node joins, joined once from all its values (linear in the bytes joined).
 void IncomingHeaders::Build(const std::vector<HeaderView>& raw, size_t max_count) {
   entries_.clear();
   set_cookie_.clear();
+  names_.clear();
+  joined_.clear();
   arena_.Reset();
   size_t n = max_count == 0 ? raw.size() : std::min(raw.size(), max_count);
+  bool any_joined = false;
   for (size_t i = 0; i < n; ++i) {
     std::string_view name = Lowered(raw[i].name);
-    std::string_view value = raw[i].value;
-    if (name == "set-cookie") set_cookie_.push_back(value);
-    auto it = entries_.begin();
-    for (; it != entries_.end(); ++it) {
-      if (it->first == name) break;
+    names_.push_back(name);
+    if (name == "set-cookie") set_cookie_.push_back(raw[i].value);
+    size_t e = 0;
+    while (e < entries_.size() && entries_[e].first != name) ++e;
+    if (e == entries_.size()) {
+      entries_.emplace_back(name, raw[i].value);
+      joined_.push_back(false);
+    } else if (!joined_[e] && !DropsDuplicates(name)) {
+      joined_[e] = true;
+      any_joined = true;
     }
-    if (it == entries_.end()) {
-      entries_.emplace_back(name, value);
-      continue;
-    }
-    if (DropsDuplicates(name)) continue;
+  }
+  if (!any_joined) return;
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    if (!joined_[e]) continue;
+    std::string_view name = entries_[e].first;
+    std::string_view separator = name == "cookie" ? "; " : ", ";
     arena_.Begin();
-    arena_.Append(it->second);
-    arena_.Append(name == "cookie" ? "; " : ", ");
-    arena_.Append(value);
-    it->second = arena_.Finish();
+    bool first = true;
+    for (size_t i = 0; i < n; ++i) {
+      if (names_[i] != name) continue;
+      if (!first) arena_.Append(separator);
+      arena_.Append(raw[i].value);
+      first = false;
+    }
+    entries_[e].second = arena_.Finish();
   }
 }
 
@@ -204,10 +219,7 @@ void IncomingMessage::Read() {
     held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(held_next_));
     held_next_ = 0;
   }
-  if (flowing_ == Flowing::kYes && held_bytes_ < kHighWaterMark &&
-      held_buffers_ < kMaxHeldBuffers) {
-    StopReceiving(false);
-  }
+  if (flowing_ == Flowing::kYes && !HoldsTooMuch()) StopReceiving(false);
   if (held_next_ < held_.size()) return;
   if (eof_) {
     if (!end_emitted_) NextTick(end_tick_);
@@ -219,7 +231,8 @@ void IncomingMessage::Read() {
 // v12's addChunk: straight to 'data' only when flowing, nothing is buffered, and the
 // stream has been read once (before that, Readable's state.sync holds it back).
 // Otherwise the chunk is held; past the high-water mark (v12's push() returning
-// false, then readStop) or kMaxHeldBuffers buffers, the socket stops being read.
+// false, then readStop), or kMaxHeldBuffers buffers or kMaxHeldChunks chunks, the
+// socket stops being read.
 void IncomingMessage::PushData(std::string_view chunk, const engine::RecvBuf& input) {
   if (dumped_) return;  // v12's parserOnBody skips a dumped message
   if (flowing_ == Flowing::kYes && consuming_ && held_next_ == held_.size()) {
@@ -230,7 +243,12 @@ void IncomingMessage::PushData(std::string_view chunk, const engine::RecvBuf& in
   held_.push_back(HeldChunk{chunk, input.Retain(), new_buffer});
   held_bytes_ += chunk.size();
   if (new_buffer) ++held_buffers_;
-  if (held_bytes_ >= kHighWaterMark || held_buffers_ >= kMaxHeldBuffers) StopReceiving(true);
+  if (HoldsTooMuch()) StopReceiving(true);
+}
+
+bool IncomingMessage::HoldsTooMuch() const {
+  return held_bytes_ >= kHighWaterMark || held_buffers_ >= kMaxHeldBuffers ||
+         held_.size() - held_next_ >= kMaxHeldChunks;
 }
 
 // A request asks its connection not to read while it holds too much; the

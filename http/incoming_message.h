@@ -14,14 +14,15 @@
 //     until its 'data' listener returns: no copy) and emitted in order once it
 //     flows, on a later tick. pause() stops the flow, not the socket: as v12, the
 //     socket stops being read once 16 KiB are held (readableHighWaterMark; here also
-//     once kMaxHeldBuffers receive buffers are), and is read again once the request
-//     flows and holds less. A request whose response has finished without reading
-//     it drops its later chunks (v12's _dump). 'end' is emitted on a later tick once the
-//     message is complete and flowing (v12's push(null), then endReadable on
-//     process.nextTick); a request that never flows never emits 'end' before its
-//     response finishes. 'close' follows the response's 'finish' (at once when 'end'
-//     was emitted or a later request's head has been parsed, else right after
-//     'end'), or the connection's close. See http/next_tick.h for the ordering.
+//     once kMaxHeldBuffers receive buffers or kMaxHeldChunks chunks are), and is
+//     read again once the request flows and holds less. A request whose response
+//     has finished without reading it drops its later chunks (v12's _dump).
+//   - 'end' is emitted on a later tick once the message is complete and flowing
+//     (v12's push(null), then endReadable on process.nextTick); a request that never
+//     flows never emits 'end' before its response finishes. 'close' follows the
+//     response's 'finish' (at once when 'end' was emitted or a later request's head
+//     has been parsed, else right after 'end'), or the connection's close. See
+//     http/next_tick.h for the ordering.
 //   - method, url, and the views of rawHeaders()/rawTrailers() point into receive
 //     buffers the message retains (see http/parser.h); they stay valid as long as the
 //     message. The std::string_view passed to 'data' is valid only during the
@@ -70,6 +71,10 @@ class IncomingHeaders {
   std::string_view Lowered(std::string_view name);
   std::vector<std::pair<std::string_view, std::string_view>> entries_;
   std::vector<std::string_view> set_cookie_;
+  // Build()'s scratch, kept across requests: each line's lower-cased name, and
+  // whether each entry's values are joined.
+  std::vector<std::string_view> names_;
+  std::vector<bool> joined_;
   Arena arena_;  // lower-cased names and joined values; kept across requests
 };
 
@@ -130,6 +135,8 @@ class IncomingMessage : public IncomingMessageEvents {
   // socket stops being read (small chunks must not drain the ring shared by every
   // connection of the loop).
   static constexpr size_t kMaxHeldBuffers = 4;
+  // ... or this many chunks (tiny chunked pieces must not grow the list unbounded).
+  static constexpr size_t kMaxHeldChunks = 1024;
   // Sets the socket's idle timeout; cb is added as a 'timeout' listener.
   IncomingMessage& setTimeout(uint64_t ms, std::function<void()> cb = {});
   // Destroys the socket (the connection closes; the response emits 'close').
@@ -162,6 +169,7 @@ class IncomingMessage : public IncomingMessageEvents {
   void EndTick();
   void NextTick(Tick& t);
   void StopReceiving(bool stop);
+  bool HoldsTooMuch() const;
 
   ServerConnection* conn_ = nullptr;
   Socket* socket_ = nullptr;

@@ -19,10 +19,12 @@ BufRing::~BufRing() {
 
 int BufRing::Init(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
                   SetupError* error) {
-  if (count == 0 || count > 32768 || (count & (count - 1)) != 0 || size == 0) {
+  // (A buffer's reference count is 16 bits: 64 KiB holds fewer pieces than that.)
+  if (count == 0 || count > 32768 || (count & (count - 1)) != 0 || size == 0 ||
+      size > kMaxBufferSize) {
     if (error) {
       *error = SetupError{-EINVAL, "buffer ring: count must be a power of two from 1 to "
-                                   "32768 and size non-zero"};
+                                   "32768 and size from 1 to 65536"};
     }
     return -EINVAL;
   }

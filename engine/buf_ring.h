@@ -33,7 +33,12 @@ class BufRing {
   BufRing(const BufRing&) = delete;
   BufRing& operator=(const BufRing&) = delete;
 
-  // count: a power of two, at most 32768. Returns 0 or a negative errno.
+  // Each buffer's references are counted in 16 bits; the http layer's counts per
+  // buffer (held body pieces, requests) stay below that up to this size.
+  static constexpr uint32_t kMaxBufferSize = 65536;
+
+  // count: a power of two, at most 32768; size: at most kMaxBufferSize. Returns 0 or a
+  // negative errno.
   int Init(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
            SetupError* error);
 

@@ -56,7 +56,7 @@ class AcceptHandler;
 struct LoopOptions {
   unsigned sq_entries = 1024;   // the completion queue gets 4x as many
   uint32_t buffer_count = 1024;  // provided receive buffers (a power of two)
-  uint32_t buffer_size = 16384;  // bytes each
+  uint32_t buffer_size = 16384;  // bytes each (at most BufRing::kMaxBufferSize)
 };
 
 // Counters of a loop's work: written by the loop's thread only, readable from any

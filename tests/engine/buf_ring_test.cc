@@ -51,7 +51,8 @@ TEST(BufRing, InitRejectsCountsThatAreNotPowersOfTwoAndZeroSize) {
     uint32_t count;
     uint32_t size;
   };
-  for (Case c : {Case{3, 256}, Case{0, 256}, Case{1000, 256}, Case{65536, 256}, Case{4, 0}}) {
+  for (Case c : {Case{3, 256}, Case{0, 256}, Case{1000, 256}, Case{65536, 256}, Case{4, 0},
+                 Case{4, BufRing::kMaxBufferSize + 1}}) {
     BufRing br;
     engine::SetupError error;
     EXPECT_EQ(br.Init(ring.get(), 0, c.count, c.size, &error), -EINVAL)

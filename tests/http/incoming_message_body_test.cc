@@ -27,6 +27,47 @@ std::string Ok(const std::string& body) {
          std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+// An upload's bytes and their checksum (each byte weighted by its position), and
+// the same checksum kept over the 'data' chunks as they arrive.
+struct Upload {
+  Upload(size_t size, size_t step) : bytes(size, '\0') {
+    for (size_t i = 0; i < size; ++i) {
+      bytes[i] = static_cast<char>('a' + (i * step) % 26);
+      sum += static_cast<unsigned char>(bytes[i]) * ((i % 251) + 1);
+    }
+  }
+  std::string bytes;
+  uint64_t sum = 0;
+};
+
+struct Received {
+  void Add(std::string_view chunk) {  // on the loop thread
+    uint64_t s = sum.load();
+    uint64_t at = bytes.load();
+    for (unsigned char c : chunk) s += c * ((at++ % 251) + 1);
+    sum = s;
+    bytes = at;
+  }
+  std::atomic<uint64_t> bytes{0};
+  std::atomic<uint64_t> sum{0};
+};
+
+// Sends bytes[*sent..] while the socket takes them within wait_ms; returns *sent.
+size_t SendWhileTaken(int fd, const std::string& bytes, size_t* sent, int wait_ms) {
+  pollfd p{fd, POLLOUT, 0};
+  while (*sent < bytes.size() && poll(&p, 1, wait_ms) == 1) {
+    ssize_t n = send(fd, bytes.data() + *sent, bytes.size() - *sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) break;
+    *sent += static_cast<size_t>(n);
+  }
+  return *sent;
+}
+
+std::string PostHead(size_t length) {
+  return "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(length) +
+         "\r\n\r\n";
+}
+
 // --- when 'end' and 'close' come (v12's Readable; 127_event_order_resume) ----------
 
 // Checked against v12.22.9.
@@ -143,19 +184,12 @@ TEST_F(IncomingMessageBody, BodyArrivingBeforeAnyListenerReachesALateListener) {
 // readableHighWaterMark): a 32 MiB upload stalls (the kernel's buffers take a few
 // MiB), and after resume() every byte arrives, in order.
 TEST_F(IncomingMessageBody, PausedRequestStopsReadingAndResumeDeliversEveryByte) {
-  constexpr size_t kSize = 32 << 20;
-  std::atomic<uint64_t> received{0};
-  std::atomic<uint64_t> sum{0};
+  const Upload upload(32 << 20, 7);
+  Received received;
   std::atomic<bool> resume_now{false};
   Start([&](http::IncomingMessage& req, http::ServerResponse& res) {
     req.pause();
-    req.on<"data">([&](std::string_view chunk) {
-      uint64_t s = sum.load();
-      uint64_t at = received.load();
-      for (unsigned char c : chunk) s += c * ((at++ % 251) + 1);
-      sum = s;
-      received = at;
-    });
+    req.on<"data">([&](std::string_view chunk) { received.Add(chunk); });
     req.on<"end">([&res] { res.end("done"); });
     // Resumed when the test says so, checked every 10 ms on the loop thread.
     struct Poll {
@@ -169,32 +203,16 @@ TEST_F(IncomingMessageBody, PausedRequestStopsReadingAndResumeDeliversEveryByte)
     Poll::Arm(&req, &resume_now);
   });
   int fd = Connect();
-  std::string head = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: " +
-                     std::to_string(kSize) + "\r\n\r\n";
-  Send(fd, head);
-  std::string body(kSize, '\0');
-  uint64_t expected = 0;
-  for (size_t i = 0; i < kSize; ++i) {
-    body[i] = static_cast<char>('a' + (i * 7) % 26);
-    expected += static_cast<unsigned char>(body[i]) * ((i % 251) + 1);
-  }
+  Send(fd, PostHead(upload.bytes.size()));
   size_t sent = 0;
-  auto send_some = [&](int wait_ms) {
-    pollfd p{fd, POLLOUT, 0};
-    while (sent < kSize && poll(&p, 1, wait_ms) == 1) {
-      ssize_t n = send(fd, body.data() + sent, kSize - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-      if (n <= 0) break;
-      sent += static_cast<size_t>(n);
-    }
-  };
-  send_some(300);  // until the socket stays full for 300 ms
-  EXPECT_LT(sent, kSize / 2) << "the server kept reading a paused request";
-  EXPECT_EQ(received.load(), 0u);
+  SendWhileTaken(fd, upload.bytes, &sent, 300);  // until the socket stays full for 300 ms
+  EXPECT_LT(sent, upload.bytes.size() / 2) << "the server kept reading a paused request";
+  EXPECT_EQ(received.bytes.load(), 0u);
   resume_now = true;
-  while (sent < kSize) send_some(5000);
+  while (sent < upload.bytes.size()) SendWhileTaken(fd, upload.bytes, &sent, 5000);
   EXPECT_EQ(Read(fd, 2000).substr(0, 15), "HTTP/1.1 200 OK");
-  EXPECT_EQ(received.load(), kSize);
-  EXPECT_EQ(sum.load(), expected);
+  EXPECT_EQ(received.bytes.load(), upload.bytes.size());
+  EXPECT_EQ(received.sum.load(), upload.sum);
   close(fd);
 }
 
@@ -245,41 +263,24 @@ TEST_F(IncomingMessageBody, RequestBehindAPausedOneIsStillRead) {
 // receive buffer goes back to the ring as its 'data' returns, so an upload larger
 // than the whole ring (1,024 x 16 KiB) arrives whole, in order.
 TEST_F(IncomingMessageBody, PausingInEveryDataReleasesEachChunksBuffer) {
-  constexpr size_t kSize = 24 << 20;
-  std::atomic<uint64_t> received{0};
-  std::atomic<uint64_t> sum{0};
+  const Upload upload(24 << 20, 11);
+  Received received;
   Start([&](http::IncomingMessage& req, http::ServerResponse& res) {
     req.on<"data">([&](std::string_view chunk) {
-      uint64_t s = sum.load();
-      uint64_t at = received.load();
-      for (unsigned char c : chunk) s += c * ((at++ % 251) + 1);
-      sum = s;
-      received = at;
+      received.Add(chunk);
       req.pause();
       req.socket()->runAfter(1, [&req] { req.resume(); });
     });
     req.on<"end">([&res] { res.end("done"); });
   });
   int fd = Connect();
-  Send(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: " + std::to_string(kSize) +
-               "\r\n\r\n");
-  std::string body(kSize, '\0');
-  uint64_t expected = 0;
-  for (size_t i = 0; i < kSize; ++i) {
-    body[i] = static_cast<char>('a' + (i * 11) % 26);
-    expected += static_cast<unsigned char>(body[i]) * ((i % 251) + 1);
-  }
+  Send(fd, PostHead(upload.bytes.size()));
   size_t sent = 0;
-  pollfd p{fd, POLLOUT, 0};
-  while (sent < kSize && poll(&p, 1, 10000) == 1) {
-    ssize_t n = send(fd, body.data() + sent, kSize - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  ASSERT_EQ(sent, kSize) << "the upload stalled at " << received.load() << " bytes read";
+  ASSERT_EQ(SendWhileTaken(fd, upload.bytes, &sent, 10000), upload.bytes.size())
+      << "the upload stalled at " << received.bytes.load() << " bytes read";
   EXPECT_EQ(Read(fd, 10000).substr(0, 15), "HTTP/1.1 200 OK");
-  EXPECT_EQ(received.load(), kSize);
-  EXPECT_EQ(sum.load(), expected);
+  EXPECT_EQ(received.bytes.load(), upload.bytes.size());
+  EXPECT_EQ(received.sum.load(), upload.sum);
   close(fd);
 }
 
@@ -296,13 +297,7 @@ TEST_F(IncomingMessageBody, UnreadLargeBodyIsDroppedAndTheNextRequestServed) {
                       std::to_string(kSize) + "\r\n\r\n" + std::string(kSize, 'x') +
                       "GET /next HTTP/1.1\r\nHost: localhost\r\n\r\n";
   size_t sent = 0;
-  pollfd p{fd, POLLOUT, 0};
-  while (sent < bytes.size() && poll(&p, 1, 10000) == 1) {
-    ssize_t n = send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n <= 0) break;
-    sent += static_cast<size_t>(n);
-  }
-  ASSERT_EQ(sent, bytes.size());
+  ASSERT_EQ(SendWhileTaken(fd, bytes, &sent, 10000), bytes.size());
   EXPECT_EQ(Read(fd, 1000), Ok("/big") + Ok("/next"));
   close(fd);
 }

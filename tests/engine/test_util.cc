@@ -87,6 +87,9 @@ bool MatchesPattern(uint64_t seed, uint64_t offset, std::string_view data) {
 engine::Listener* ListenLoopback(engine::Loop& loop, engine::AcceptHandler* handler) {
   engine::ListenOptions options;
   options.host = "127.0.0.1";
+  // Without SO_REUSEPORT: a port the kernel picks must not be shared with a listener
+  // of a test running alongside (port 0 with SO_REUSEPORT can be given out twice).
+  options.reuse_port = false;
   engine::Listener* listener = nullptr;
   int ret = loop.Listen(options, handler, &listener);
   EXPECT_EQ(ret, 0) << "Listen: " << strerror(-ret);

@@ -15,6 +15,7 @@ BufRing::~BufRing() {
   if (registered_) io_uring_unregister_buf_ring(ring_, group_);
   mi_free(br_);
   mi_free(base_);
+  for (Block& b : overflow_) mi_free(b.data);
 }
 
 int BufRing::Init(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
@@ -67,14 +68,50 @@ int BufRing::Init(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
 }
 
 void BufRing::MarkInUse(uint16_t bid) {
-  assert(refs_[bid] == 0);
+  assert(bid < count_ && refs_[bid] == 0);
   refs_[bid] = 1;
   if (available_ > 0) --available_;
 }
 
 void BufRing::Unref(uint16_t bid) {
   assert(refs_[bid] > 0);
-  if (--refs_[bid] == 0) Recycle(bid);
+  if (--refs_[bid] != 0) return;
+  if (bid < count_) {
+    Recycle(bid);
+  } else {
+    FreeOverflow(bid);
+  }
+}
+
+int BufRing::TakeOverflow(size_t size) {
+  if (size == 0 || overflow_bytes_ + size > overflow_cap_) return -1;
+  uint32_t id;
+  if (!free_overflow_.empty()) {
+    id = free_overflow_.back();
+    free_overflow_.pop_back();
+  } else {
+    if (count_ + overflow_.size() >= kMaxIds) return -1;
+    id = count_ + static_cast<uint32_t>(overflow_.size());
+    overflow_.emplace_back();
+    refs_.push_back(0);
+  }
+  char* data = static_cast<char*>(mi_malloc(size));
+  if (data == nullptr) {
+    free_overflow_.push_back(static_cast<uint16_t>(id));
+    return -1;
+  }
+  overflow_[id - count_] = Block{data, size};
+  overflow_bytes_ += size;
+  refs_[id] = 1;
+  return static_cast<int>(id);
+}
+
+void BufRing::FreeOverflow(uint16_t bid) {
+  Block& b = overflow_[bid - count_];
+  overflow_bytes_ -= b.size;
+  mi_free(b.data);
+  b = Block{};
+  free_overflow_.push_back(bid);
 }
 
 void BufRing::Recycle(uint16_t bid) {

@@ -3,11 +3,14 @@
 #include <liburing.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cassert>
 #include <cerrno>
+#include <cstring>
 
 #include "engine/buf_ring.h"
 #include "engine/connection_pool.h"
@@ -38,10 +41,11 @@ void Connection::Start(Loop* loop, int fd, bool connecting) {
   send_op_ = Op{OpKind::kSend, 0, generation_, this};
   cancel_op_ = Op{OpKind::kCancel, 0, generation_, this};
   connect_op_ = Op{OpKind::kConnect, 0, generation_, this};
+  hup_op_ = Op{OpKind::kPoll, 0, generation_, this};
   // Responses leave whole in one sendmsg; Nagle would only delay the next one.
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  if (!connecting) ArmRecv();
+  if (!connecting) RearmRecv();
 }
 
 void Connection::Reset() {
@@ -53,6 +57,7 @@ void Connection::Reset() {
   send_head_ = send_tail_ = nullptr;
   queued_bytes_ = 0;
   std::vector<BufRef>().swap(held_);  // a pause's memory does not outlive the connection
+  own_bid_ = -1;
   paused_ = eof_ = closing_ = ending_ = shutdown_pending_ = write_shut_ = false;
   connecting_ = waiting_buffers_ = flush_listed_ = reap_listed_ = deliver_listed_ = false;
   user_data = nullptr;
@@ -63,6 +68,7 @@ void Connection::OnCompletion(Op& op, const Completion& c) {
     case OpKind::kRecv: OnRecv(c); break;
     case OpKind::kSend: OnSent(c); break;
     case OpKind::kConnect: OnConnected(c); break;
+    case OpKind::kPoll: OnHangup(c); break;
     default: break;  // kCancel: nothing to do; the cancelled ops report themselves
   }
 }
@@ -70,6 +76,7 @@ void Connection::OnCompletion(Op& op, const Completion& c) {
 // --- receiving -----------------------------------------------------------------
 
 void Connection::ArmRecv(bool poll_first) {
+  StopWatchingHangup();
   io_uring_sqe* sqe = loop_->ring().GetSqe();
   io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
   if (poll_first) sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
@@ -79,6 +86,27 @@ void Connection::ArmRecv(bool poll_first) {
   ++recv_op_.in_flight;
 }
 
+void Connection::ArmOwnRecv(uint16_t bid) {
+  StopWatchingHangup();
+  BufRing& ring = loop_->buffers();
+  io_uring_sqe* sqe = loop_->ring().GetSqe();
+  io_uring_prep_recv(sqe, fd_, ring.buffer(bid), ring.buffer_size(), 0);
+  io_uring_sqe_set_data(sqe, &recv_op_);
+  ++recv_op_.in_flight;
+  own_bid_ = bid;
+  ++loop_->stats_.own_recvs;
+}
+
+// A multishot recv that ended, or a plain one that completed: while others wait for
+// receive memory (or the ring is known to be empty), this one queues behind them.
+void Connection::RearmRecv() {
+  if (loop_->buffers().available() > 0 && loop_->buffer_waiters_ == 0) {
+    ArmRecv();
+  } else {
+    loop_->ListForBuffers(this);
+  }
+}
+
 void Connection::CancelOp(Op* op) {
   io_uring_sqe* sqe = loop_->ring().GetSqe();
   io_uring_prep_cancel(sqe, op, 0);
@@ -86,24 +114,83 @@ void Connection::CancelOp(Op* op) {
   ++cancel_op_.in_flight;
 }
 
+void Connection::WatchHangup() {
+  if (hup_op_.in_flight != 0 || closing_ || eof_) return;
+  io_uring_sqe* sqe = loop_->ring().GetSqe();
+  io_uring_prep_poll_add(sqe, fd_, POLLRDHUP);  // POLLERR and POLLHUP always report
+  io_uring_sqe_set_data(sqe, &hup_op_);
+  ++hup_op_.in_flight;
+  ++loop_->stats_.hangup_polls;
+}
+
+void Connection::StopWatchingHangup() {
+  if (hup_op_.in_flight != 0) CancelOp(&hup_op_);
+}
+
+// The poll of a connection waiting for receive memory (see "Receiving", step 3).
+void Connection::OnHangup(const Completion& c) {
+  if (c.res <= 0 || closing_ || !waiting_buffers_) return;  // cancelled, or served
+  auto events = static_cast<unsigned>(c.res);
+  if ((events & POLLERR) != 0) {
+    int err = 0;
+    socklen_t len = sizeof(err);
+    getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len);
+    Close(err != 0 ? -err : -ECONNRESET);
+    return;
+  }
+  int unread = 0;
+  if (ioctl(fd_, FIONREAD, &unread) == 0 && unread > 0) {
+    loop_->PrioritiseForBuffers(this);  // its last bytes come first; EOF follows them
+    return;
+  }
+  // Nothing left to read: the end of the stream needs no buffer.
+  loop_->UnlistForBuffers(this);
+  eof_ = true;
+  if (paused_ || !held_.empty()) return;  // reported after the held data
+  handler_->OnEof(*this);
+}
+
+// Pieces that raced a pause wait in overflow blocks of their own size, so that a
+// paused connection does not keep ring buffers; when the cap is reached, or the
+// piece is in an overflow block already, the buffer is retained instead.
+void Connection::Hold(const RecvBuf& piece) {
+  BufRing& ring = loop_->buffers();
+  int id = piece.buffer_id() < ring.count() ? ring.TakeOverflow(piece.size()) : -1;
+  if (id < 0) {
+    held_.push_back(piece.Retain());
+    return;
+  }
+  auto bid = static_cast<uint16_t>(id);
+  std::memcpy(ring.buffer(bid), piece.data(), piece.size());
+  held_.push_back(BufRef(&ring, bid, ring.buffer(bid), piece.size()));
+}
+
 void Connection::OnRecv(const Completion& c) {
   BufRing& ring = loop_->buffers();
-  if (c.res > 0 && c.has_buffer()) {
-    uint16_t bid = c.buffer();
-    ring.MarkInUse(bid);
+  int32_t own = own_bid_;  // a plain recv is single-shot: this is its only completion
+  own_bid_ = -1;
+  if (c.res > 0 && (own >= 0 || c.has_buffer())) {
+    uint16_t bid;
+    if (own >= 0) {
+      bid = static_cast<uint16_t>(own);  // TakeOverflow's reference is the handler's
+    } else {
+      bid = c.buffer();
+      ring.MarkInUse(bid);
+    }
     RecvBuf piece(&ring, bid, ring.buffer(bid), static_cast<size_t>(c.res));
     if (!closing_) {
       if (paused_ || !held_.empty()) {
-        held_.push_back(piece.Retain());
+        Hold(piece);
       } else {
         handler_->OnData(*this, piece);
       }
     }
     ring.Unref(bid);
     // The kernel may end a multishot recv at any time (no F_MORE); arm a new one.
-    if (!c.more() && recv_op_.in_flight == 0 && !closing_ && !paused_) ArmRecv();
+    if (!c.more() && recv_op_.in_flight == 0 && !closing_ && !paused_) RearmRecv();
     return;
   }
+  if (own >= 0) ring.Unref(static_cast<uint16_t>(own));  // nothing landed in it
   if (c.res == 0) {  // end of stream
     eof_ = true;
     if (closing_) return;
@@ -120,7 +207,7 @@ void Connection::OnRecv(const Completion& c) {
     case ECANCELED:
       // Cancelled by PauseRecv (or Close). ResumeRecv may have come in between.
       if (!closing_ && !paused_ && !eof_ && held_.empty() && recv_op_.in_flight == 0) {
-        ArmRecv();
+        RearmRecv();
       }
       return;
     default:
@@ -140,7 +227,7 @@ void Connection::ResumeRecv() {
   if (!held_.empty() || eof_) {
     loop_->ListForDelivery(this);  // hands held data over in the deferred phase
   } else if (recv_op_.in_flight == 0 && !waiting_buffers_) {
-    ArmRecv();
+    RearmRecv();
   }
 }
 
@@ -157,7 +244,7 @@ void Connection::DeliverHeld() {
   if (eof_) {
     handler_->OnEof(*this);
   } else if (recv_op_.in_flight == 0 && !waiting_buffers_) {
-    ArmRecv();
+    RearmRecv();
   }
 }
 
@@ -285,7 +372,7 @@ void Connection::OnConnected(const Completion& c) {
   }
   handler_->OnConnect(*this, 0);
   if (closing_) return;
-  if (!paused_) ArmRecv();  // else ResumeRecv arms it
+  if (!paused_) RearmRecv();  // else ResumeRecv arms it
   if (send_head_ != nullptr) loop_->ListForFlush(this);
   else if (ending_ || shutdown_pending_) AfterSendsDrained();
 }
@@ -298,7 +385,7 @@ void Connection::Close(int err) {
   close_err_ = err;
   // Cancel by user_data: the kernel finds those in a hash, where a cancel by fd
   // would scan every pending request of the ring (quadratic over mass closes).
-  for (Op* op : {&recv_op_, &send_op_, &connect_op_}) {
+  for (Op* op : {&recv_op_, &send_op_, &connect_op_, &hup_op_}) {
     if (op->in_flight > 0) CancelOp(op);
   }
   loop_->ListForReap(this);
@@ -306,7 +393,7 @@ void Connection::Close(int err) {
 
 bool Connection::Reapable() const {
   return closing_ && recv_op_.in_flight == 0 && send_op_.in_flight == 0 &&
-         cancel_op_.in_flight == 0 && connect_op_.in_flight == 0;
+         cancel_op_.in_flight == 0 && connect_op_.in_flight == 0 && hup_op_.in_flight == 0;
 }
 
 // Runs in the loop's reap phase, once nothing of this connection is in flight:

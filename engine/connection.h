@@ -6,18 +6,28 @@
 //     until ConnectionHandler::OnClose returns; after that the object is reused.
 //   - The ConnectionHandler is the user's and must outlive the connection (until its
 //     OnClose has run). OnClose is called exactly once for every connection.
-//   - Every callback runs on the loop thread, from the loop's dispatch or deferred
-//     phase, never synchronously from a call into the Connection.
+//   - Every callback runs on the loop thread, never synchronously from a call into
+//     the Connection: OnConnect, OnData and OnEof from the loop's dispatch phase (or,
+//     for data held across a pause, its deferred phase), OnClose from its reap phase.
 //
 // Receiving (multishot recv into the loop's buffer ring):
 //   1. Armed when the connection is handed over; stays armed across completions.
 //   2. OnData gets each received piece as a RecvBuf (see buffer.h for how long it
-//      lives). An idle connection holds no buffer.
-//   3. When the ring runs dry, the recv ends with ENOBUFS; the connection waits on
-//      the loop's list and is re-armed when buffers come back. Nothing is lost: the
-//      bytes wait in the socket. The connection is not closed.
+//      lives, and the rule for keeping it). An idle connection holds no buffer.
+//   3. When the ring runs dry, the recv ends with ENOBUFS and the connection joins
+//      the loop's queue of waiters; nothing is lost, the bytes wait in the socket.
+//      In its buffers phase the loop re-arms waiters oldest first, one per free
+//      buffer. If the ring stays dry because its buffers are all retained, the loop
+//      first asks its pressure handlers to let go (Loop::AddRecvPressureHandler),
+//      then gives the oldest waiters a plain recv into an overflow block (memory of
+//      the connection's own while it receives, within LoopOptions::overflow_bytes).
+//      Past that cap the waiters keep waiting, each watching for its peer's hang-up:
+//      a reset closes the connection (OnClose with the error), and a FIN with nothing
+//      left unread is reported as OnEof at once; a FIN with bytes still unread moves
+//      the connection to the head of the queue.
 //   4. PauseRecv() cancels the recv; pieces that were already on their way are held
-//      and handed over, in order, after ResumeRecv().
+//      (copied into overflow blocks while the cap allows, so that a pause does not
+//      pin ring buffers) and handed over, in order, after ResumeRecv().
 //   5. End of stream calls OnEof once; the handler decides whether to Close or End.
 //
 // Sending (sendmsg with iovec lists):
@@ -98,6 +108,10 @@ class Connection final : public OpOwner {
   void PauseRecv();
   void ResumeRecv();
   bool recv_paused() const { return paused_; }
+  // A sendmsg of this connection is with the kernel and has not completed. Sends to
+  // a peer that reads complete in the turn they are submitted, so at dispatch time
+  // this says that the peer is not keeping up.
+  bool send_in_flight() const { return send_op_.in_flight != 0; }
 
   // Shut down the write side once queued sends are out; keep receiving.
   void Shutdown();
@@ -121,8 +135,18 @@ class Connection final : public OpOwner {
   void OnRecv(const Completion& c);
   void OnSent(const Completion& c);
   void OnConnected(const Completion& c);
+  void OnHangup(const Completion& c);
   // poll_first: wait for readable data before taking a buffer (after ENOBUFS).
   void ArmRecv(bool poll_first = false);
+  // A plain recv into overflow block `bid` (the ring is dry).
+  void ArmOwnRecv(uint16_t bid);
+  // After a recv ended: arm the next one, or queue behind connections that wait.
+  void RearmRecv();
+  // While waiting for receive memory: a poll for the peer's FIN or reset.
+  void WatchHangup();
+  void StopWatchingHangup();
+  // Keeps a piece received while paused.
+  void Hold(const RecvBuf& piece);
   void CancelOp(Op* op);
   // Builds this connection's sendmsg into the loop's scratch and submits it.
   void FlushSends();
@@ -142,12 +166,14 @@ class Connection final : public OpOwner {
   Op send_op_;
   Op cancel_op_;
   Op connect_op_;
+  Op hup_op_;
 
   SendReq* send_head_ = nullptr;
   SendReq* send_tail_ = nullptr;
   size_t queued_bytes_ = 0;
 
   std::vector<BufRef> held_;  // received while paused; empty (no allocation) normally
+  int32_t own_bid_ = -1;      // the overflow block the recv in flight fills, if any
 
   bool paused_ = false;
   bool eof_ = false;
@@ -156,7 +182,7 @@ class Connection final : public OpOwner {
   bool shutdown_pending_ = false;  // Shutdown(): shut down once sends drain
   bool write_shut_ = false;
   bool connecting_ = false;
-  bool waiting_buffers_ = false;  // on the loop's ENOBUFS list
+  bool waiting_buffers_ = false;  // in the loop's queue of receive-memory waiters
   bool flush_listed_ = false;     // on the loop's flush list
   bool reap_listed_ = false;      // on the loop's reap list
   bool deliver_listed_ = false;   // held data to hand over in the deferred phase

@@ -72,6 +72,7 @@ int Loop::Init(const LoopOptions& options, SetupError* error) {
   buffers_ = std::make_unique<BufRing>();
   ret = buffers_->Init(ring_->raw(), 0, options.buffer_count, options.buffer_size, error);
   if (ret < 0) return ret;
+  buffers_->SetOverflowCap(options.overflow_bytes);
   pool_ = std::make_unique<ConnectionPool>();
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) {
@@ -311,24 +312,6 @@ void Loop::ForEachConnection(const std::function<void(Connection&)>& fn) {
 // fresh reading plus one keeps that from being early.
 void Loop::ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, MonotonicMs() + 1 + delay_ms); }
 
-// Phase 6. Recycled buffers go back to the kernel in one store. Receives that
-// found the ring empty are armed again while the ring has buffers; each is armed
-// poll-first, so one whose socket has nothing to read takes no buffer and cannot
-// fail with ENOBUFS again. A ring held empty by the application arms nothing, so
-// the loop cannot spin.
-void Loop::RefillBuffers() {
-  buffers_->Commit();
-  if (buffer_wait_.empty() || buffers_->available() == 0) return;
-  waking_.swap(buffer_wait_);
-  for (Connection* c : waking_) {
-    c->waiting_buffers_ = false;
-    if (!c->closing_ && !c->paused_ && !c->eof_ && c->recv_op_.in_flight == 0) {
-      c->ArmRecv(/*poll_first=*/true);
-    }
-  }
-  waking_.clear();
-}
-
 // Phase 7.
 void Loop::Reap() {
   size_t keep = 0;
@@ -336,9 +319,7 @@ void Loop::Reap() {
     Connection* c = reap_list_[i];
     if (c->Reapable()) {
       c->reap_listed_ = false;
-      if (c->waiting_buffers_) {
-        buffer_wait_.erase(std::find(buffer_wait_.begin(), buffer_wait_.end(), c));
-      }
+      Unlist(c);
       c->Reap();  // may close others, which appends to reap_list_
     } else {
       reap_list_[keep++] = c;
@@ -371,17 +352,9 @@ void Loop::ListForReap(Connection* c) {
   reap_list_.push_back(c);
 }
 
-void Loop::ListForBuffers(Connection* c) {
-  if (c->waiting_buffers_) return;
-  c->waiting_buffers_ = true;
-  buffer_wait_.push_back(c);
-}
-
-void Loop::ListForDelivery(Connection* c) {
-  if (c->deliver_listed_) return;
-  c->deliver_listed_ = true;
-  delivery_list_.push_back(c);
-}
+// A connection about to be reaped leaves the queue of receive-memory waiters (its
+// entry is skipped: the generation moves on).
+void Loop::Unlist(Connection* c) { UnlistForBuffers(c); }
 
 void Loop::ListListenerForReap(Listener* l) {
   if (std::find(listener_reap_.begin(), listener_reap_.end(), l) == listener_reap_.end()) {

@@ -13,7 +13,10 @@
 //                     kMaxDeferredPerTurn of them, so a callback that keeps deferring
 //                     cannot starve I/O; then hand held data to resumed connections;
 //   6. buffers:       publish recycled buffers to the kernel; re-arm receives that
-//                     ran out of buffers;
+//                     ran out of buffers, oldest first, one per free buffer; when
+//                     the ring stays dry, ask the pressure handlers to let go, then
+//                     receive into overflow memory up to its cap (connection.h,
+//                     "Receiving");
 //   7. reap:          free connections and listeners that were closed and have no
 //                     operation left in flight (deferred close: nothing is freed
 //                     while a handler of its may still be on the stack).
@@ -30,6 +33,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -57,6 +61,10 @@ struct LoopOptions {
   unsigned sq_entries = 1024;   // the completion queue gets 4x as many
   uint32_t buffer_count = 1024;  // provided receive buffers (a power of two)
   uint32_t buffer_size = 16384;  // bytes each (at most BufRing::kMaxBufferSize)
+  // Receive memory beyond the ring, for when every ring buffer is retained: plain
+  // receives into blocks of buffer_size, and pieces held across a pause. 0: none
+  // (a dry ring then waits for its buffers to come back).
+  size_t overflow_bytes = 16u << 20;
 };
 
 // Counters of a loop's work: written by the loop's thread only, readable from any
@@ -68,6 +76,7 @@ class StatCounter {
     // One writer: a relaxed load and store, no locked instruction.
     v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
+  void Set(uint64_t n) { v_.store(n, std::memory_order_relaxed); }  // for gauges
   operator uint64_t() const { return v_.load(std::memory_order_relaxed); }
 
  private:
@@ -80,6 +89,14 @@ struct LoopStats {
   StatCounter stale_completions;  // dropped: owner's generation had moved on
   StatCounter sendmsgs;
   StatCounter enobufs;            // receives that found the buffer ring empty
+  StatCounter own_recvs;          // receives into overflow memory (the ring was dry)
+  StatCounter recv_pressure;      // buffers phases that called the pressure handlers
+  StatCounter hangup_polls;       // waiters that watched for their peer's hang-up
+  // Gauges, as of the last buffers phase: ring buffers still referenced after their
+  // receive, overflow bytes in use, connections waiting for receive memory.
+  StatCounter ring_in_use;
+  StatCounter overflow_bytes;
+  StatCounter recv_waiters;
   StatCounter cq_overflows;
   StatCounter connections_opened;
   StatCounter connections_freed;
@@ -132,6 +149,24 @@ class Loop final : public OpOwner {
 
   const LoopStats& stats() const { return stats_; }
   size_t live_connections() const;
+
+  // Receive memory as the loop sees it now (loop thread; other threads read the
+  // gauges in stats()).
+  struct RecvMemory {
+    uint32_t ring_buffers = 0;  // LoopOptions::buffer_count
+    uint32_t ring_free = 0;     // published, or released and published this turn
+    uint32_t ring_in_use = 0;   // referenced: being handled, or retained
+    size_t overflow_bytes = 0;  // overflow blocks in use
+    size_t overflow_cap = 0;
+    size_t waiters = 0;         // connections waiting for receive memory
+  };
+  RecvMemory recv_memory() const;
+  // Loop thread. fn runs in the buffers phase when connections wait for receive
+  // memory and fewer than a quarter of the ring's buffers are free: whoever retains
+  // buffers should copy out what must outlive them and release them. Kept as long
+  // as the loop.
+  void AddRecvPressureHandler(std::function<void()> fn);
+
   BufRing& buffers() { return *buffers_; }
   Ring& ring() { return *ring_; }
 
@@ -156,7 +191,14 @@ class Loop final : public OpOwner {
   void ListForFlush(Connection* c);
   void ListForReap(Connection* c);
   void ListForBuffers(Connection* c);
+  void PrioritiseForBuffers(Connection* c);
+  void UnlistForBuffers(Connection* c);
+  // The oldest connection still waiting for receive memory (taken off the queue), or
+  // null.
+  Connection* NextWaiter();
   void ListForDelivery(Connection* c);
+  // A connection about to be reaped leaves every list it is on.
+  void Unlist(Connection* c);
   void ListListenerForReap(Listener* l);
 
   Connection* NewConnection(int fd, bool connecting);
@@ -175,8 +217,16 @@ class Loop final : public OpOwner {
   std::vector<Connection*> flush_list_;
   std::vector<Connection*> flushing_;
   std::vector<Connection*> reap_list_;
-  std::vector<Connection*> buffer_wait_;
-  std::vector<Connection*> waking_;
+  // Waiters for receive memory, oldest first; entries whose connection left the
+  // queue (or was reused: another generation) are skipped.
+  struct Waiter {
+    Connection* c;
+    uint32_t generation;
+  };
+  std::deque<Waiter> buffer_wait_;
+  size_t buffer_waiters_ = 0;  // connections in the queue (without skipped entries)
+  bool recv_stalled_ = false;   // the ring is dry and the overflow cap reached
+  std::vector<std::function<void()>> pressure_handlers_;
   std::vector<Connection*> delivery_list_;
   std::vector<Listener*> listeners_;
   std::vector<Listener*> listener_reap_;

@@ -18,9 +18,11 @@ namespace engine {
 
 enum class OpKind : uint8_t {
   kAccept,   // multishot accept on a listener
-  kRecv,     // multishot recv into the provided buffer ring
+  kRecv,     // multishot recv into the provided buffer ring, or a plain recv into
+             // an overflow block (engine/buf_ring.h)
   kSend,     // sendmsg of a connection's queued iovecs
   kConnect,  // outgoing connect
+  kPoll,     // a poll for the peer's hang-up while a connection waits for memory
   kCancel,   // async cancel of a connection's operations
   kWake,     // read on the loop's eventfd, for Post()
   kIgnore,   // fire-and-forget (close): any completion is dropped

@@ -1,5 +1,7 @@
 // Tests of engine/buf_ring.cc and engine/buffer.cc: the provided buffer ring, the
-// references that keep buffers out of it, and receiving when it runs dry.
+// references that keep buffers out of it, overflow blocks, and receiving when the
+// ring runs dry without overflow memory (tests/engine/loop_buffers_test.cc has the
+// loop's buffers phase with it).
 #include "engine/buf_ring.h"
 
 #include <gtest/gtest.h>
@@ -116,6 +118,41 @@ TEST(BufRing, BufferReturnsToTheRingOnlyWhenTheLastReferenceGoes) {
   EXPECT_EQ(br.Commit(), 0u);
 }
 
+TEST(BufRing, OverflowBlocksStayWithinTheCapAndAreFreedByTheLastRelease) {
+  RawRing ring;
+  ASSERT_EQ(ring.status(), 0);
+  BufRing br;
+  ASSERT_EQ(br.Init(ring.get(), 0, 4, 128, nullptr), 0);
+  EXPECT_EQ(br.TakeOverflow(10), -1) << "no cap was set: no overflow memory";
+  br.SetOverflowCap(300);
+  int a = br.TakeOverflow(200);
+  ASSERT_GE(a, 4) << "overflow ids follow the ring's";
+  EXPECT_EQ(br.TakeOverflow(101), -1) << "past the cap";
+  int b = br.TakeOverflow(100);
+  ASSERT_GE(b, 4);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(br.overflow_bytes(), 300u);
+  EXPECT_EQ(br.in_use(), 0u) << "overflow blocks are not ring buffers";
+  auto ida = static_cast<uint16_t>(a);
+  std::memcpy(br.buffer(ida), "overflow", 8);
+  BufRef kept;
+  {
+    RecvBuf piece(&br, ida, br.buffer(ida), 8);
+    kept = piece.Retain();
+    br.Unref(ida);  // TakeOverflow's reference, as a receive's handler drops it
+  }
+  EXPECT_EQ(br.overflow_bytes(), 300u) << "freed while a reference held it";
+  EXPECT_EQ(kept.view(), "overflow");
+  kept.Release();
+  EXPECT_EQ(br.overflow_bytes(), 100u);
+  EXPECT_EQ(br.Commit(), 0u) << "an overflow block never goes to the kernel";
+  int c = br.TakeOverflow(200);
+  EXPECT_EQ(c, a) << "a freed id is reused";
+  br.Unref(static_cast<uint16_t>(c));
+  br.Unref(static_cast<uint16_t>(b));
+  EXPECT_EQ(br.overflow_bytes(), 0u);
+}
+
 // A server that keeps every received piece (retain = true) and records each
 // connection's bytes, in accept order.
 struct Hoarder : RecordingHandler {
@@ -150,7 +187,7 @@ TEST(BufRing, RetainedBuffersStarveReceivesUntilOneIsReleased) {
   constexpr size_t kSize = 256;
   Hoarder server;  // declared before the loop: it outlives the loop's connections
   std::unique_ptr<Loop> loop =
-      Loop::CreateOrDie(LoopOptions{.buffer_count = 4, .buffer_size = kSize});
+      Loop::CreateOrDie(LoopOptions{.buffer_count = 4, .buffer_size = kSize, .overflow_bytes = 0});
   DropHeld drop_held{server};
   engine::Listener* listener = ListenLoopback(*loop, &server);
   ASSERT_NE(listener, nullptr);
@@ -185,7 +222,7 @@ TEST(BufRing, ExhaustedRingLosesNoBytesAndRecoversWhenBuffersReturn) {
   constexpr size_t kEach = 64 * 1024;  // 64 times what the ring holds, per client
   Hoarder server;
   std::unique_ptr<Loop> loop =
-      Loop::CreateOrDie(LoopOptions{.buffer_count = 4, .buffer_size = 256});
+      Loop::CreateOrDie(LoopOptions{.buffer_count = 4, .buffer_size = 256, .overflow_bytes = 0});
   DropHeld drop_held{server};
   engine::Listener* listener = ListenLoopback(*loop, &server);
   ASSERT_NE(listener, nullptr);
@@ -239,7 +276,7 @@ TEST(BufRing, ExhaustedRingLosesNoBytesAndRecoversWhenBuffersReturn) {
 TEST(BufRing, RefillArmsWaiterWithDataQueuedBehindIdleWaiters) {
   Hoarder server;
   std::unique_ptr<Loop> loop =
-      Loop::CreateOrDie(LoopOptions{.buffer_count = 1, .buffer_size = 256});
+      Loop::CreateOrDie(LoopOptions{.buffer_count = 1, .buffer_size = 256, .overflow_bytes = 0});
   DropHeld drop_held{server};
   engine::Listener* listener = ListenLoopback(*loop, &server);
   ASSERT_NE(listener, nullptr);
@@ -250,12 +287,12 @@ TEST(BufRing, RefillArmsWaiterWithDataQueuedBehindIdleWaiters) {
   ASSERT_TRUE(RunUntil(*loop, [&] { return server.held.size() == 1; }));
   ASSERT_EQ(loop->buffers().available(), 0u);
 
-  // Accepted while the ring is empty: both receives end with ENOBUFS at once, the
-  // idle one first.
+  // Accepted while the ring is empty: both join the waiters at once (no receive is
+  // armed on an empty ring), the idle one first.
   Fd idle = ConnectLoopback(listener->port());
-  ASSERT_TRUE(RunUntil(*loop, [&] { return loop->stats().enobufs == 1; }));
+  ASSERT_TRUE(RunUntil(*loop, [&] { return loop->recv_memory().waiters == 1; }));
   Fd with_data = ConnectLoopback(listener->port());
-  ASSERT_TRUE(RunUntil(*loop, [&] { return loop->stats().enobufs == 2; }));
+  ASSERT_TRUE(RunUntil(*loop, [&] { return loop->recv_memory().waiters == 2; }));
   ASSERT_TRUE(WriteAll(with_data.get(), "data"));
 
   server.retain = false;

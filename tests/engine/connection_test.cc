@@ -231,7 +231,11 @@ TEST(Connection, PausedRecvDeliversNothingUntilResumedThenEverythingInOrder) {
   EXPECT_EQ(server.closes, 0);
 }
 
-TEST(Connection, PauseInsideOnDataHoldsLaterPiecesInOrder) {
+// With overflow memory (the default), pieces that raced the pause are copied out of
+// the ring; without it, their ring buffers are kept.
+class PauseHold : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(PauseHold, PauseInsideOnDataHoldsLaterPiecesInOrder) {
   constexpr size_t kTotal = 64 * 1024;
   RecordingHandler server;
   server.on_data = [&](Connection& c, const RecvBuf&) {
@@ -239,7 +243,8 @@ TEST(Connection, PauseInsideOnDataHoldsLaterPiecesInOrder) {
   };
   // Small buffers: the 64 KiB arrive as many pieces completed together, so pieces
   // are already on their way when the first OnData pauses.
-  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{.buffer_size = 512});
+  std::unique_ptr<Loop> loop =
+      Loop::CreateOrDie(LoopOptions{.buffer_size = 512, .overflow_bytes = GetParam()});
   engine::Listener* listener = ListenLoopback(*loop, &server);
   ASSERT_NE(listener, nullptr);
   Fd client = ConnectLoopback(listener->port());
@@ -249,8 +254,14 @@ TEST(Connection, PauseInsideOnDataHoldsLaterPiecesInOrder) {
   ASSERT_TRUE(RunUntil(*loop, [&] { return server.data_calls > 0; }));
   RunFor(*loop, 100);
   EXPECT_EQ(server.data_calls, 1);
-  // The pieces completed after the pause wait in held buffers.
-  EXPECT_GT(loop->buffers().in_use(), 0u) << "nothing held: the pause was not mid-batch";
+  // The pieces completed after the pause wait, out of the ring when they can.
+  Loop::RecvMemory held = loop->recv_memory();
+  if (GetParam() != 0) {
+    EXPECT_GT(held.overflow_bytes, 0u) << "nothing held: the pause was not mid-batch";
+    EXPECT_EQ(held.ring_in_use, 0u) << "a pause kept ring buffers";
+  } else {
+    EXPECT_GT(held.ring_in_use, 0u) << "nothing held: the pause was not mid-batch";
+  }
 
   ASSERT_NE(server.conn, nullptr);
   server.conn->ResumeRecv();
@@ -258,7 +269,10 @@ TEST(Connection, PauseInsideOnDataHoldsLaterPiecesInOrder) {
   ASSERT_EQ(server.received.size(), kTotal);
   EXPECT_TRUE(MatchesPattern(4, 0, server.received)) << "held pieces lost or reordered";
   EXPECT_EQ(loop->buffers().in_use(), 0u);
+  EXPECT_EQ(loop->buffers().overflow_bytes(), 0u);
 }
+
+INSTANTIATE_TEST_SUITE_P(Overflow, PauseHold, ::testing::Values(size_t{16} << 20, size_t{0}));
 
 // --- closing ---------------------------------------------------------------------
 

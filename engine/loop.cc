@@ -352,9 +352,25 @@ void Loop::ListForReap(Connection* c) {
   reap_list_.push_back(c);
 }
 
-// A connection about to be reaped leaves the queue of receive-memory waiters (its
-// entry is skipped: the generation moves on).
-void Loop::Unlist(Connection* c) { UnlistForBuffers(c); }
+// The lists the phases walk hold plain pointers: a connection reaped while on one
+// would be reached after its reset (or after its reuse).
+void Loop::Unlist(Connection* c) {
+  UnlistForBuffers(c);  // its queue entry is skipped: the generation moves on
+  if (c->flush_listed_) {
+    flush_list_.erase(std::find(flush_list_.begin(), flush_list_.end(), c));
+    c->flush_listed_ = false;
+  }
+  if (c->deliver_listed_) {
+    delivery_list_.erase(std::find(delivery_list_.begin(), delivery_list_.end(), c));
+    c->deliver_listed_ = false;
+  }
+}
+
+void Loop::ListForDelivery(Connection* c) {
+  if (c->deliver_listed_) return;
+  c->deliver_listed_ = true;
+  delivery_list_.push_back(c);
+}
 
 void Loop::ListListenerForReap(Listener* l) {
   if (std::find(listener_reap_.begin(), listener_reap_.end(), l) == listener_reap_.end()) {

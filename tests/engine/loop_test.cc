@@ -268,3 +268,63 @@ TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
 
 }  // namespace
 }  // namespace engine
+
+// --- the reap phase ------------------------------------------------------------------
+
+namespace engine {
+namespace {
+
+using engine_test::ConnectLoopback;
+using engine_test::Fd;
+using engine_test::ListenLoopback;
+using engine_test::RunFor;
+using engine_test::RunUntil;
+using engine_test::WriteAll;
+
+// The first connection's OnClose (the reap phase) resumes the second, which is paused
+// with its end of stream held, and closes it: the resume lists it for delivery, the
+// close lets the same reap phase free it. The delivery must not reach it afterwards.
+struct ResumeOtherOnClose : AcceptHandler, ConnectionHandler {
+  void OnAccept(Connection& c) override {
+    c.set_handler(this);
+    conns.push_back(&c);
+  }
+  void OnData(Connection& c, const RecvBuf&) override {
+    if (&c == conns[1]) c.PauseRecv();  // its EOF then waits, held
+  }
+  void OnEof(Connection& c) override { ++eofs; (void)c; }
+  void OnClose(Connection& c, int) override {
+    ++closes;
+    if (&c == conns[0] && conns.size() > 1) {
+      conns[1]->ResumeRecv();
+      conns[1]->Close();
+    }
+  }
+  std::vector<Connection*> conns;
+  int eofs = 0;
+  int closes = 0;
+};
+
+TEST(Loop, ConnectionResumedAndReapedInOneReapPhaseGetsNoLaterDelivery) {
+  ResumeOtherOnClose h;
+  std::unique_ptr<Loop> loop = NewLoop();
+  ASSERT_NE(loop, nullptr);
+  Listener* listener = ListenLoopback(*loop, &h);
+  ASSERT_NE(listener, nullptr);
+  Fd a = ConnectLoopback(listener->port());
+  ASSERT_TRUE(RunUntil(*loop, [&] { return h.conns.size() == 1; }));
+  Fd b = ConnectLoopback(listener->port());
+  ASSERT_TRUE(RunUntil(*loop, [&] { return h.conns.size() == 2; }));
+  ASSERT_TRUE(WriteAll(b.get(), "x"));
+  shutdown(b.get(), SHUT_WR);
+  RunFor(*loop, 100);  // b's data paused it; its FIN arrives while it is paused
+  ASSERT_EQ(h.eofs, 0);
+  h.conns[0]->Close();
+  ASSERT_TRUE(RunUntil(*loop, [&] { return h.closes == 2; }));
+  RunFor(*loop, 50);  // the turns that would deliver to the freed connection
+  EXPECT_EQ(h.eofs, 0) << "the end of stream reached a connection after its close";
+  EXPECT_EQ(loop->live_connections(), 0u);
+}
+
+}  // namespace
+}  // namespace engine

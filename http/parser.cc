@@ -13,7 +13,6 @@ extern "C" int strict_llhttp__internal_execute(llhttp_t* state, const char* p, c
 
 namespace http {
 namespace {
-constexpr size_t kArenaBlock = 4096;
 
 // llhttp_init / llhttp_reset / llhttp_execute (api.c) for the strict machine.
 void StrictReset(llhttp_t* p) {
@@ -31,39 +30,67 @@ void StrictReset(llhttp_t* p) {
 
 // --- Arena ---------------------------------------------------------------------
 
+Arena::Block& Arena::Room(size_t more) {
+  size_t open = open_ ? blocks_.back().used - span_start_ : 0;
+  if (!blocks_.empty() && blocks_.back().used + more <= blocks_.back().size) {
+    return blocks_.back();
+  }
+  // The open span moves to a fresh block big enough for it and `more`; nothing
+  // points at it yet, since its view is handed out only by Finish().
+  size_t next = blocks_.empty() ? kFirstBlock : std::min(kBlock, 2 * blocks_.back().size);
+  size_t size = std::max(next, open + more);
+  Block fresh{std::make_unique_for_overwrite<char[]>(size), size, open};
+  if (open != 0) {
+    Block& last = blocks_.back();
+    std::memcpy(fresh.data.get(), last.data.get() + span_start_, open);
+    last.used = span_start_;
+  }
+  blocks_.push_back(std::move(fresh));
+  span_start_ = 0;
+  return blocks_.back();
+}
+
 void Arena::Begin() {
-  if (blocks_.empty()) blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(kArenaBlock), kArenaBlock, 0});
+  if (blocks_.empty()) Room(0);
+  open_ = true;
   span_start_ = blocks_.back().used;
 }
 
 void Arena::Append(std::string_view piece) {
-  Block* b = &blocks_.back();
-  if (b->used + piece.size() > b->size) {
-    // The open span moves to a fresh block big enough for it; nothing points at it
-    // yet, since its view is handed out only by Finish().
-    size_t open = b->used - span_start_;
-    size_t size = std::max(kArenaBlock, (open + piece.size()) * 2);
-    Block fresh{std::make_unique_for_overwrite<char[]>(size), size, open};
-    std::memcpy(fresh.data.get(), b->data.get() + span_start_, open);
-    b->used = span_start_;
-    blocks_.push_back(std::move(fresh));
-    b = &blocks_.back();
-    span_start_ = 0;
-  }
-  std::memcpy(b->data.get() + b->used, piece.data(), piece.size());
-  b->used += piece.size();
+  Block& b = Room(piece.size());
+  std::memcpy(b.data.get() + b.used, piece.data(), piece.size());
+  b.used += piece.size();
   total_ += piece.size();
 }
 
 std::string_view Arena::Finish() {
   const Block& b = blocks_.back();
+  open_ = false;
   return {b.data.get() + span_start_, b.used - span_start_};
+}
+
+std::string_view Arena::Keep(std::string_view bytes) {
+  if (!open_) {
+    Begin();
+    Append(bytes);
+    return Finish();
+  }
+  Block& b = Room(bytes.size());
+  char* at = b.data.get() + span_start_;
+  size_t open = b.used - span_start_;
+  std::memmove(at + bytes.size(), at, open);
+  std::memcpy(at, bytes.data(), bytes.size());
+  span_start_ += bytes.size();
+  b.used += bytes.size();
+  total_ += bytes.size();
+  return {at, bytes.size()};
 }
 
 void Arena::Reset() {
   if (blocks_.size() > 1) blocks_.erase(blocks_.begin() + 1, blocks_.end());
   if (!blocks_.empty()) blocks_.front().used = 0;
   span_start_ = 0;
+  open_ = false;
   total_ = 0;
 }
 
@@ -77,6 +104,66 @@ void MessageHead::Clear() {
   keep_alive = upgrade = chunked = has_content_length = false;
   content_length = 0;
   arena.Reset();
+}
+
+// --- moving views out of a receive buffer ------------------------------------------
+
+void ViewMove::Add(const char* from, size_t len, const char* to) {
+  if (count_ < kMaxSpans) spans_[count_++] = Span{from, len, to};
+}
+
+std::string_view ViewMove::operator()(std::string_view v) const {
+  for (int i = 0; i < count_; ++i) {
+    const Span& s = spans_[i];
+    if (v.data() >= s.from && v.data() + v.size() <= s.from + s.len) {
+      return {s.to + (v.data() - s.from), v.size()};
+    }
+  }
+  return v;
+}
+
+size_t MessageHead::MoveOut(std::string_view buffer, ViewMove* move) {
+  const char* begin = buffer.data();
+  const char* end = begin + buffer.size();
+  size_t copied = 0;
+  // The smallest span of the buffer holding every view of `fields` that lies in it.
+  auto copy_span = [&](auto&& for_each_view) {
+    const char* lo = nullptr;
+    const char* hi = nullptr;
+    for_each_view([&](std::string_view v) {
+      if (v.data() < begin || v.data() >= end) return;
+      if (lo == nullptr || v.data() < lo) lo = v.data();
+      if (hi == nullptr || v.data() + v.size() > hi) hi = v.data() + v.size();
+    });
+    if (lo == nullptr) return;
+    std::string_view kept = arena.Keep(std::string_view(lo, static_cast<size_t>(hi - lo)));
+    move->Add(lo, kept.size(), kept.data());
+    copied += kept.size();
+  };
+  copy_span([&](auto&& f) {
+    f(url);
+    f(status_text);
+    for (const HeaderView& h : headers) {
+      f(h.name);
+      f(h.value);
+    }
+  });
+  copy_span([&](auto&& f) {
+    for (const HeaderView& h : trailers) {
+      f(h.name);
+      f(h.value);
+    }
+  });
+  if (copied == 0) return 0;
+  url = (*move)(url);
+  status_text = (*move)(status_text);
+  for (std::vector<HeaderView>* fields : {&headers, &trailers}) {
+    for (HeaderView& h : *fields) {
+      h.name = (*move)(h.name);
+      h.value = (*move)(h.value);
+    }
+  }
+  return copied;
 }
 
 // --- llhttp glue -----------------------------------------------------------------
@@ -93,7 +180,10 @@ struct Parser::Callbacks {
     self->head_ = self->events_->OnMessageBegin();
     self->head_->Clear();
     self->headers_done_ = false;
+    self->input_views_ = false;
     self->input_retained_ = false;
+    self->first_header_in_input_ = 0;
+    self->first_trailer_in_input_ = 0;
     self->header_bytes_ = 0;
     self->chunk_extension_bytes_ = 0;
     self->open_field_ = Field::kNone;
@@ -139,6 +229,7 @@ struct Parser::Callbacks {
     h.content_length = p->content_length;
     self->headers_done_ = true;
     self->header_bytes_ = 0;
+    self->RetainInputIfViewed();
     int r = self->events_->OnHeadersComplete(h);
     if (r == 2) return 2;  // llhttp: stop after this head (upgrade), see Execute
     return r == 1 ? 1 : 0;
@@ -156,6 +247,7 @@ struct Parser::Callbacks {
   }
   static int MessageComplete(llhttp_t* p) {
     Parser* self = Self(p);
+    self->RetainInputIfViewed();
     MessageHead* h = self->head_;
     self->head_ = nullptr;
     self->open_field_ = Field::kNone;
@@ -331,10 +423,7 @@ int Parser::OnSpan(Field field, const char* at, size_t len) {
   open_start_ = at;
   open_len_ = len;
   open_in_arena_ = false;
-  if (!input_retained_) {
-    input_retained_ = true;
-    events_->OnRetainInput();
-  }
+  input_views_ = true;
   if (field == Field::kName && options_.lenient && !headers_done_ && head_->headers.empty() &&
       ByteBefore(at, 1) == ' ' && ByteBefore(at, 2) == '\n') {
     // A space before the first header line: llhttp's lenient mode skips it, v12 kept
@@ -381,6 +470,45 @@ void Parser::Store(Field field, std::string_view value) {
       break;
     case Field::kNone: break;
   }
+}
+
+void Parser::RetainInputIfViewed() {
+  if (!input_views_ || input_retained_) return;
+  input_retained_ = true;
+  events_->OnRetainInput();
+}
+
+void Parser::MoveToArena(std::string_view* view) {
+  if (!InInput(*view)) return;
+  *view = head_->arena.Keep(*view);
+  copied_bytes_ += view->size();
+}
+
+// The input ends inside the current message: the fields that point into it and
+// that no retained input covers move to the arena. Those of an unfinished head (the
+// head's input is kept only once it completes there); once the head is complete,
+// the trailers so far and a name awaiting its value (the message completes in a
+// later input, which is the one kept for them). Fields of earlier inputs were moved
+// at their end, and the open field goes last (SaveOpenSpan).
+void Parser::MoveViewsToArena() {
+  if (head_ == nullptr) return;
+  if (input_views_) {
+    MoveToArena(&pending_name_);
+    if (!headers_done_) {
+      MoveToArena(&head_->url);
+      MoveToArena(&head_->status_text);
+      for (size_t i = first_header_in_input_; i < head_->headers.size(); ++i) {
+        MoveToArena(&head_->headers[i].name);
+        MoveToArena(&head_->headers[i].value);
+      }
+    } else {
+      for (size_t i = first_trailer_in_input_; i < head_->trailers.size(); ++i) {
+        MoveToArena(&head_->trailers[i].name);
+        MoveToArena(&head_->trailers[i].value);
+      }
+    }
+  }
+  SaveOpenSpan();
 }
 
 // At the end of an input, a field still open is copied to the arena: the input's
@@ -476,8 +604,14 @@ int Parser::FeedVersion(const char* p, const char* end) {
 }
 
 ParseResult Parser::Execute(std::string_view data) {
+  input_views_ = false;
   input_retained_ = false;
   input_begin_ = data.data();
+  input_end_ = data.data() + data.size();
+  if (head_ != nullptr) {
+    first_header_in_input_ = head_->headers.size();
+    first_trailer_in_input_ = head_->trailers.size();
+  }
   llhttp_t* p = &impl_->parser;
   user_error_ = 0;
   llhttp_errno_t err =
@@ -496,10 +630,8 @@ ParseResult Parser::Execute(std::string_view data) {
   tail_len_ += keep;
   ParseResult result;
   result.consumed = data.size();
-  if (err == HPE_OK) {
-    SaveOpenSpan();
-    return result;
-  }
+  if (err != HPE_PAUSED_UPGRADE) MoveViewsToArena();
+  if (err == HPE_OK) return result;
   const char* error_pos = llhttp_get_error_pos(p);
   // (An error in a version digit FeedVersion fed points outside the input.)
   if (error_pos < data.data() || error_pos > data.data() + data.size()) error_pos = data.data();

@@ -2,18 +2,22 @@
 //
 // The views rule (the http layer's half of engine/buffer.h's buffer rule):
 //   1. Execute() is given bytes that live in an engine receive buffer.
-//   2. The method/URL/header names and values of a request head are views into
-//      those bytes. When one of them lies inside a single Execute() input, its view
-//      points straight at the input; the parser calls OnRetainInput() once per
-//      Execute() call and message, the first time a view of that message points into
-//      the input, so that the caller can keep the buffer alive (BufRef) as long as
-//      the message.
-//   3. A field split across two Execute() inputs is the only thing copied: its
-//      pieces go into the message's Arena, and the view points there. Arena blocks
-//      never move, so earlier views stay valid.
-//   4. Body bytes are views valid only during OnBody.
-// copied_bytes() counts the bytes copied under rule 3, so a test can prove the
-// common case copies nothing.
+//   2. The method/URL/header names and values of a message are views. A field that
+//      lies inside one Execute() input is first a view straight into the input.
+//   3. When the head (or the trailers) completes inside an input that holds some of
+//      its views, the parser calls OnRetainInput() (once per input and message),
+//      before OnHeadersComplete (or OnMessageComplete): the caller keeps that input
+//      alive (BufRef) for as long as it needs the views, or moves them itself.
+//   4. When an input ends inside a head (or trailers), no input is kept for it: the
+//      fields of the head (trailers) that point into the input are copied into the
+//      message's Arena and their views re-pointed, so a peer that sends a head in
+//      pieces holds no receive buffer while it waits. The copy is bounded by the
+//      header size limit (max_header_size). (A head that completed in the input is
+//      kept there under rule 3: the caller moves it if it must, MessageHead::MoveOut.)
+//   5. A field split across two inputs is copied the same way as it goes.
+//   6. Body bytes are views valid only during OnBody.
+// copied_bytes() counts the bytes copied under rules 4 and 5, so a test can prove
+// that a message inside one input is parsed without a copy.
 //
 // All llhttp glue lives in this file and parser.cc. Loop-thread only; no callback
 // outlives the Execute() call that makes it.
@@ -28,9 +32,15 @@
 
 namespace http {
 
-// Stable storage for the rare copied field. Blocks are kept until Reset().
+// Stable storage for the rare copied field. Spans never move once Finish() returned
+// their view; blocks are kept until Reset(). Blocks grow from kFirstBlock (a partial
+// head of a few hundred bytes takes one small block) by doubling up to kBlock; a span
+// larger than that gets a block of its own.
 class Arena {
  public:
+  static constexpr size_t kFirstBlock = 512;
+  static constexpr size_t kBlock = 4096;
+
   Arena() = default;
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
@@ -40,6 +50,9 @@ class Arena {
   void Begin();
   void Append(std::string_view piece);
   std::string_view Finish();
+  // A stable copy of `bytes`, also while a span is open (the open span, which
+  // nothing points into yet, moves behind it).
+  std::string_view Keep(std::string_view bytes);
   void Reset();
   size_t bytes() const { return total_; }
 
@@ -49,14 +62,37 @@ class Arena {
     size_t size = 0;
     size_t used = 0;
   };
+  // Makes room for `more` bytes after the open span (or for a new span), moving the
+  // open span to a fresh block when the last one is full.
+  Block& Room(size_t more);
   std::vector<Block> blocks_;
   size_t span_start_ = 0;  // in the last block
+  bool open_ = false;
   size_t total_ = 0;
 };
 
 struct HeaderView {
   std::string_view name;
   std::string_view value;
+};
+
+// Where the views into one receive buffer went when their bytes were copied out:
+// spans of the buffer, each copied whole (a head's fields, its trailers').
+class ViewMove {
+ public:
+  static constexpr int kMaxSpans = 2;
+  void Add(const char* from, size_t len, const char* to);
+  // v re-pointed into the copy when it lies inside a moved span; v otherwise.
+  std::string_view operator()(std::string_view v) const;
+
+ private:
+  struct Span {
+    const char* from;
+    size_t len;
+    const char* to;
+  };
+  Span spans_[kMaxSpans] = {};
+  int count_ = 0;
 };
 
 // A parsed head (request line or status line, and headers), plus trailers.
@@ -78,6 +114,11 @@ struct MessageHead {
   Arena arena;
 
   void Clear();
+  // Copies the bytes of `buffer` that the head's and trailers' views point at into
+  // the arena (the head's span and the trailers' span, each whole), re-points those
+  // views, and records the spans in *move for views kept elsewhere. Returns the
+  // bytes copied.
+  size_t MoveOut(std::string_view buffer, ViewMove* move);
 };
 
 class ParserEvents {
@@ -86,7 +127,8 @@ class ParserEvents {
   // A message starts; return where its head goes (must stay valid until the
   // message is complete or the parser is reset).
   virtual MessageHead* OnMessageBegin() = 0;
-  // The current Execute() input holds views of the current message: keep it.
+  // The current message's head (or trailers) completes in the current Execute()
+  // input, which holds views of it: keep the input (see the views rule above).
   virtual void OnRetainInput() = 0;
   // Return 0 to go on, 1 to skip the body (responses to HEAD), or 2 to stop
   // parsing after this head (an upgrade that the caller takes over).
@@ -147,6 +189,14 @@ class Parser {
 
   int OnSpan(Field field, const char* at, size_t len);
   int OnSpanComplete(Field field);
+  // Rule 3 of the views rule: the head or trailers complete in this input.
+  void RetainInputIfViewed();
+  // Rule 4: at the end of an input inside a head or trailers.
+  void MoveViewsToArena();
+  void MoveToArena(std::string_view* view);
+  bool InInput(std::string_view v) const {
+    return v.data() >= input_begin_ && v.data() < input_end_;
+  }
   void SaveOpenSpan();
   void Store(Field field, std::string_view value);
   int Fail(int error, const char* code, const char* reason);
@@ -164,7 +214,12 @@ class Parser {
   ParserOptions options_;
   MessageHead* head_ = nullptr;
   bool headers_done_ = false;
-  bool input_retained_ = false;
+  bool input_views_ = false;     // a view of the current message points into the input
+  bool input_retained_ = false;  // OnRetainInput() was called for this input and message
+  // The first header (trailer) completed in the current input: those before it
+  // were moved or retained at the end of earlier inputs.
+  size_t first_header_in_input_ = 0;
+  size_t first_trailer_in_input_ = 0;
   const char* input_begin_ = nullptr;
   const char* input_end_ = nullptr;
   // The field being parsed: its start within the current input, or in the arena

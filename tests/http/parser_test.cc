@@ -51,6 +51,7 @@ class Trace final : public http::ParserEvents {
 
 struct Outcome {
   std::vector<std::string> log;
+  std::vector<bool> retained;  // per input, whether the parser asked to keep it
   uint64_t copied = 0;
   http::ParseResult last;
 };
@@ -69,6 +70,7 @@ Outcome Parse(const std::string& input, const std::vector<size_t>& cuts, http::P
     start = end;
     trace.retained_ = false;
     run.last = parser.Execute(pieces.back());
+    run.retained.push_back(trace.retained_);
     if (!trace.retained_) pieces.back().assign(pieces.back().size(), '#');
     if (run.last.error != 0) break;
   }
@@ -134,15 +136,50 @@ TEST(Parser, ConnectionCloseAndHttp10KeepAliveAreReported) {
                          {"complete GET / 1.0 ka [Connection: keep-alive] body="});
 }
 
-TEST(Parser, OnlyAFieldThatStraddlesTwoInputsIsCopied) {
-  std::string input = "GET /path HTTP/1.1\r\nHost: example.com\r\n\r\n";
+// An input that ends inside a head is not kept: the fields it holds move to the
+// message's arena (the field cut in two continues there), and the input where the
+// head completes is kept and read in place.
+TEST(Parser, AHeadCutBetweenTwoInputsCopiesOnlyWhatTheFirstHeld) {
+  std::string input = "GET /path HTTP/1.1\r\nHost: example.com\r\nX-After: yes\r\n\r\n";
   size_t cut = input.find("example") + 3;  // inside the Host value
   Outcome split = Parse(input, {cut});
   ASSERT_EQ(split.log.size(), 1u);
-  EXPECT_EQ(split.log[0], "complete GET /path 1.1 ka [Host: example.com] body=");
-  // Only the part of the value that was in the first input is copied, then the rest
-  // is appended to it: "exa" + "mple.com".
-  EXPECT_EQ(split.copied, std::string("example.com").size());
+  EXPECT_EQ(split.log[0], "complete GET /path 1.1 ka [Host: example.com] [X-After: yes] body=");
+  EXPECT_EQ(split.retained, (std::vector<bool>{false, true}));
+  // "/path", "Host" and "exa" from the first input, then "mple.com" appended.
+  EXPECT_EQ(split.copied, std::string("/path" "Host" "example.com").size());
+}
+
+TEST(Parser, AHeadSentALinePerInputKeepsNoInputUntilItCompletes) {
+  std::vector<std::string> lines = {"GET /x HTTP/1.1\r\n", "Host: h\r\n", "A: 1\r\n",
+                                    "B: 22\r\n", "\r\n"};
+  std::string input;
+  std::vector<size_t> cuts;
+  for (const std::string& l : lines) {
+    if (!input.empty()) cuts.push_back(input.size());
+    input += l;
+  }
+  Outcome run = Parse(input, cuts);
+  ASSERT_EQ(run.log.size(), 1u);
+  EXPECT_EQ(run.log[0], "complete GET /x 1.1 ka [Host: h] [A: 1] [B: 22] body=");
+  EXPECT_EQ(run.retained, (std::vector<bool>{false, false, false, false, false}))
+      << "the last input holds no field, so nothing is kept at all";
+  EXPECT_EQ(run.copied, std::string("/x" "Host" "h" "A" "1" "B" "22").size());
+}
+
+// A folded value (lenient) is built in the arena while the fields completed before it
+// in the same input move there at the input's end: both must come out whole.
+TEST(Parser, FieldsMoveToTheArenaWhileAFoldedValueIsBeingJoined) {
+  std::string input = "GET / HTTP/1.1\r\nX-A: 1\r\nX-F: a\r\n b\r\n c\r\nX-B: 2\r\n\r\n";
+  http::ParserOptions lenient;
+  lenient.lenient = true;
+  std::vector<std::string> expected = {"complete GET / 1.1 ka [X-A: 1] [X-F: a b c] [X-B: 2] body="};
+  for (size_t a = 1; a < input.size(); ++a) {
+    EXPECT_EQ(Parse(input, {a}, lenient).log, expected) << "cut at " << a;
+    for (size_t b = a + 1; b < input.size(); ++b) {
+      EXPECT_EQ(Parse(input, {a, b}, lenient).log, expected) << "cuts at " << a << "," << b;
+    }
+  }
 }
 
 TEST(Parser, HeadersOverTheLimitFailWithHeaderOverflow) {

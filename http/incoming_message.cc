@@ -92,6 +92,15 @@ void IncomingHeaders::Build(const std::vector<HeaderView>& raw, size_t max_count
   }
 }
 
+void IncomingHeaders::MoveViews(const ViewMove& move) {
+  for (auto& [name, value] : entries_) {
+    name = move(name);
+    value = move(value);
+  }
+  for (std::string_view& v : set_cookie_) v = move(v);
+  for (std::string_view& v : names_) v = move(v);
+}
+
 std::optional<std::string_view> IncomingHeaders::get(std::string_view lower_name) const {
   for (const auto& [name, value] : entries_) {
     if (name == lower_name) return value;
@@ -148,8 +157,16 @@ void IncomingMessage::Attach(ServerConnection* conn, Socket* socket, MessageHead
   max_headers_ = max_headers;
 }
 
+void IncomingMessage::MoveViews(const ViewMove& move) {
+  url = move(url);
+  statusMessage = move(statusMessage);
+  if (headers_built_) headers_.MoveViews(move);
+  if (trailers_built_) trailers_.MoveViews(move);
+}
+
 void IncomingMessage::Detach() {
   StopReceiving(false);
+  while (held_buffers_ != 0) ReleaseHeldBuffer();
   if (conn_ != nullptr) {
     conn_->CancelTick(resume_tick_);
     conn_->CancelTick(readable_tick_);
@@ -167,7 +184,9 @@ void IncomingMessage::Detach() {
   eof_ = end_emitted_ = close_emitted_ = close_after_end_ = false;
   resume_scheduled_ = consuming_ = dumped_ = false;
   held_.clear();
-  held_next_ = held_bytes_ = held_buffers_ = 0;
+  held_next_ = held_bytes_ = 0;
+  held_copies_ = false;
+  copies_.Reset();
   removeAllListeners<"data">();
   removeAllListeners<"end">();
   removeAllListeners<"aborted">();
@@ -210,7 +229,15 @@ void IncomingMessage::Read() {
   while (flowing_ == Flowing::kYes && held_next_ < held_.size()) {
     HeldChunk chunk = std::move(held_[held_next_++]);
     held_bytes_ -= chunk.data.size();
-    if (chunk.new_buffer) --held_buffers_;
+    if (chunk.counted) {
+      // The buffer stays held while a later chunk lies in it: that one carries it.
+      HeldChunk* after = held_next_ < held_.size() ? &held_[held_next_] : nullptr;
+      if (after != nullptr && after->buf && after->buf.data() == chunk.buf.data()) {
+        after->counted = true;
+      } else {
+        ReleaseHeldBuffer();
+      }
+    }
     emit<"data">(chunk.data);
   }
   if (held_next_ == held_.size() || held_next_ >= 64) {
@@ -218,6 +245,10 @@ void IncomingMessage::Read() {
     // keeps arriving must not grow it).
     held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(held_next_));
     held_next_ = 0;
+  }
+  if (held_.empty() && held_copies_) {
+    held_copies_ = false;
+    copies_.Reset();
   }
   if (flowing_ == Flowing::kYes && !HoldsTooMuch()) StopReceiving(false);
   if (held_next_ < held_.size()) return;
@@ -228,27 +259,45 @@ void IncomingMessage::Read() {
   }
 }
 
+void IncomingMessage::ReleaseHeldBuffer() {
+  --held_buffers_;
+  if (conn_ != nullptr) conn_->GiveHeldBuffer();
+}
+
 // v12's addChunk: straight to 'data' only when flowing, nothing is buffered, and the
 // stream has been read once (before that, Readable's state.sync holds it back).
-// Otherwise the chunk is held; past the high-water mark (v12's push() returning
-// false, then readStop), or kMaxHeldBuffers buffers or kMaxHeldChunks chunks, the
-// socket stops being read.
+// Otherwise the chunk is held: in the receive buffer it lies in while that buffer is
+// held already or the budgets allow, else copied. Past the high-water mark (v12's
+// push() returning false, then readStop), kMaxHeldBuffers buffers, kMaxHeldChunks
+// chunks, or once a chunk had to be copied, the socket stops being read.
 void IncomingMessage::PushData(std::string_view chunk, const engine::RecvBuf& input) {
   if (dumped_) return;  // v12's parserOnBody skips a dumped message
   if (flowing_ == Flowing::kYes && consuming_ && held_next_ == held_.size()) {
     emit<"data">(chunk);
     return;
   }
-  bool new_buffer = held_next_ == held_.size() || held_.back().buf.data() != input.data();
-  held_.push_back(HeldChunk{chunk, input.Retain(), new_buffer});
+  HeldChunk held;
+  held.data = chunk;
+  const HeldChunk* last = held_next_ < held_.size() ? &held_.back() : nullptr;
+  if (last != nullptr && last->buf && last->buf.data() == input.data()) {
+    held.buf = last->buf.Share();
+  } else if (conn_ != nullptr && conn_->TakeHeldBuffer()) {
+    held.buf = input.Retain();
+    held.counted = true;
+    ++held_buffers_;
+  } else {
+    held.data = copies_.Keep(chunk);
+    held_copies_ = true;
+    if (conn_ != nullptr) conn_->CountCopied(chunk.size());
+  }
+  held_.push_back(std::move(held));
   held_bytes_ += chunk.size();
-  if (new_buffer) ++held_buffers_;
   if (HoldsTooMuch()) StopReceiving(true);
 }
 
 bool IncomingMessage::HoldsTooMuch() const {
   return held_bytes_ >= kHighWaterMark || held_buffers_ >= kMaxHeldBuffers ||
-         held_.size() - held_next_ >= kMaxHeldChunks;
+         held_.size() - held_next_ >= kMaxHeldChunks || held_copies_;
 }
 
 // A request asks its connection not to read while it holds too much; the

@@ -15,18 +15,27 @@
 //     flows, on a later tick. pause() stops the flow, not the socket: as v12, the
 //     socket stops being read once 16 KiB are held (readableHighWaterMark; here also
 //     once kMaxHeldBuffers receive buffers or kMaxHeldChunks chunks are), and is
-//     read again once the request flows and holds less. A request whose response
-//     has finished without reading it drops its later chunks (v12's _dump).
+//     read again once the request flows and holds less. Held chunks keep receive
+//     buffers within a budget per connection (kMaxHeldBuffers) and per loop (a
+//     quarter of its ring); past it a chunk is copied into the request's own memory
+//     (counted by Server::copiedBytes()) and the socket stops being read, so that
+//     paused requests cannot hold the ring dry. A request whose response has
+//     finished without reading it drops its later chunks (v12's _dump).
 //   - 'end' is emitted on a later tick once the message is complete and flowing
 //     (v12's push(null), then endReadable on process.nextTick); a request that never
 //     flows never emits 'end' before its response finishes. 'close' follows the
 //     response's 'finish' (at once when 'end' was emitted or a later request's head
 //     has been parsed, else right after 'end'), or the connection's close. See
 //     http/next_tick.h for the ordering.
-//   - method, url, and the views of rawHeaders()/rawTrailers() point into receive
-//     buffers the message retains (see http/parser.h); they stay valid as long as the
-//     message. The std::string_view passed to 'data' is valid only during the
-//     listener: copy what you keep.
+//   - method, url, headers(), trailers(), rawHeaders() and rawTrailers() are views.
+//     A view read from them is valid until the listener (or callback) that read it
+//     returns. The members themselves stay valid as long as the message: read them
+//     again in a later callback. Between callbacks the message may move its bytes
+//     out of the receive buffer into memory of its own and re-point its members
+//     (http/exchange.h: a request that outlives its receive must not hold the
+//     buffer); a url the user re-pointed into the request's bytes moves with them.
+//     The std::string_view passed to 'data' is valid only during the listener:
+//     copy what you keep.
 #ifndef HTTP_INCOMING_MESSAGE_H_
 #define HTTP_INCOMING_MESSAGE_H_
 
@@ -68,6 +77,7 @@ class IncomingHeaders {
  private:
   friend class IncomingMessage;
   void Build(const std::vector<HeaderView>& raw, size_t max_count);
+  void MoveViews(const ViewMove& move);
   std::string_view Lowered(std::string_view name);
   std::vector<std::pair<std::string_view, std::string_view>> entries_;
   std::vector<std::string_view> set_cookie_;
@@ -131,9 +141,9 @@ class IncomingMessage : public IncomingMessageEvents {
   bool isPaused() const { return flowing_ == Flowing::kNo; }
   // v12's readableHighWaterMark: held body bytes past it stop the socket's receiving.
   static constexpr size_t kHighWaterMark = 16 * 1024;
-  // Receive buffers the held chunks may keep out of the engine's ring before the
-  // socket stops being read (small chunks must not drain the ring shared by every
-  // connection of the loop).
+  // Receive buffers the held chunks of a connection's requests may keep out of the
+  // engine's ring (small chunks must not drain the ring shared by every connection of
+  // the loop); a request that holds this many stops the socket's receiving.
   static constexpr size_t kMaxHeldBuffers = 4;
   // ... or this many chunks (tiny chunked pieces must not grow the list unbounded).
   static constexpr size_t kMaxHeldChunks = 1024;
@@ -145,6 +155,7 @@ class IncomingMessage : public IncomingMessageEvents {
  private:
   friend class ServerConnection;
   friend class ServerResponse;
+  friend struct Exchange;
   enum class Flowing : uint8_t { kNull, kYes, kNo };  // v12's readableFlowing
 
   void Attach(ServerConnection* conn, Socket* socket, MessageHead* head, size_t max_headers);
@@ -155,6 +166,8 @@ class IncomingMessage : public IncomingMessageEvents {
   void PushData(std::string_view chunk, const engine::RecvBuf& input);
   // v12's push(null): the parser reached the end of the message.
   void PushEnd();
+  // The message's bytes moved out of their receive buffer (http/exchange.h).
+  void MoveViews(const ViewMove& move);
   // v12's resOnFinish, for this request: _dump() unless it is read, then
   // clearIncoming(). `res` is told when the request has emitted 'end' and 'close'.
   void OnResponseFinish(ServerResponse* res);
@@ -187,15 +200,19 @@ class IncomingMessage : public IncomingMessageEvents {
   bool stops_receiving_ = false;  // held_ passed a limit: the socket is not read
   // Body chunks not yet emitted (v12's readable buffer), emitted in order once the
   // request flows; each holds a reference to its receive buffer.
+  // Each held chunk keeps its receive buffer (buf), or lies in copies_ (buf empty).
   struct HeldChunk {
     std::string_view data;
     engine::BufRef buf;
-    bool new_buffer = false;  // the first held chunk in its receive buffer
+    bool counted = false;  // carries its buffer's place in the budgets
   };
+  void ReleaseHeldBuffer();
   std::vector<HeldChunk> held_;
   size_t held_next_ = 0;
   size_t held_bytes_ = 0;
-  size_t held_buffers_ = 0;
+  size_t held_buffers_ = 0;  // counted in the connection's and loop's budgets
+  bool held_copies_ = false;  // some held chunk lies in copies_
+  Arena copies_;
   bool headers_built_ = false;
   bool trailers_built_ = false;
   IncomingHeaders headers_;

@@ -26,6 +26,8 @@ Exchange* LoopPools::TakeExchange() {
 }
 
 void LoopPools::Give(Exchange* ex) {
+  UnlistRetaining(ex);
+  ex->buf.Release();
   std::unique_ptr<Exchange> owned(ex);
   if (exchanges_.size() < kKeep) exchanges_.push_back(std::move(owned));
 }
@@ -58,8 +60,49 @@ Parser* LoopPools::TakeParser(ParserEvents* events) {
 
 void LoopPools::Give(Parser* p) {
   std::unique_ptr<Parser> owned(p);
-  if (p->copied_bytes() != 0) copied_bytes_.fetch_add(p->copied_bytes(), std::memory_order_relaxed);
+  AddCopied(p->copied_bytes());
   if (parsers_.size() < kKeep) parsers_.push_back(std::move(owned));
+}
+
+// One writer (the loop's thread): no locked instruction.
+void LoopPools::AddCopied(uint64_t n) {
+  if (n == 0) return;
+  copied_bytes_.store(copied_bytes_.load(std::memory_order_relaxed) + n,
+                      std::memory_order_relaxed);
+}
+
+void LoopPools::ListRetaining(Exchange* ex) {
+  if (ex->retaining) return;
+  ex->retaining = true;
+  ex->retaining_next = nullptr;
+  ex->retaining_prev = retaining_tail_;
+  if (retaining_tail_ != nullptr) retaining_tail_->retaining_next = ex;
+  else retaining_head_ = ex;
+  retaining_tail_ = ex;
+}
+
+void LoopPools::UnlistRetaining(Exchange* ex) {
+  if (!ex->retaining) return;
+  ex->retaining = false;
+  if (ex->retaining_prev != nullptr) ex->retaining_prev->retaining_next = ex->retaining_next;
+  else retaining_head_ = ex->retaining_next;
+  if (ex->retaining_next != nullptr) ex->retaining_next->retaining_prev = ex->retaining_prev;
+  else retaining_tail_ = ex->retaining_prev;
+  ex->retaining_prev = ex->retaining_next = nullptr;
+}
+
+void LoopPools::MoveOutRetaining() {
+  while (retaining_head_ != nullptr) {
+    Exchange* ex = retaining_head_;
+    UnlistRetaining(ex);
+    AddCopied(ex->MoveOutOfReceiveBuffer());
+  }
+}
+
+bool LoopPools::TakeHeldBuffer() {
+  if (held_buffers_ >= held_budget_) return false;
+  ++held_buffers_;
+  return true;
 }
 
 }  // namespace http

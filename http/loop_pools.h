@@ -1,6 +1,8 @@
 // The per-loop pools of what a server connection needs only while it has a request:
-// exchanges (a request and its response), send batches and parsers. See
-// http/server_connection.h for how a connection takes and gives them back.
+// exchanges (a request and its response), send batches and parsers; and the loop's
+// accounts of receive buffers kept past their receive: the exchanges retaining one
+// (http/exchange.h, rule 2), and the budget of buffers held by paused request bodies.
+// See http/server_connection.h for how a connection takes and gives them back.
 //
 // Internal to http/. Loop-thread only, except LoopPools::copied_bytes().
 #ifndef HTTP_LOOP_POOLS_H_
@@ -15,6 +17,7 @@
 
 #include "engine/buffer.h"
 #include "engine/connection.h"
+#include "http/exchange.h"
 #include "http/incoming_message.h"
 #include "http/parser.h"
 #include "http/server_response.h"
@@ -23,20 +26,6 @@ namespace http {
 
 class Server;
 class ServerConnection;
-
-// One request and its response. Owned by a LoopPools while free; while in use, by
-// the connection that took it (on its live list until recycled).
-struct Exchange {
-  std::unique_ptr<IncomingMessage> req;
-  std::unique_ptr<ServerResponse> res;
-  MessageHead head;
-  std::vector<engine::BufRef> bufs;
-  uint64_t head_started_ms = 0;   // loop time when the head began (headersTimeout)
-  Exchange* next = nullptr;       // in the connection's response queue
-  Exchange* live_next = nullptr;  // in the connection's live list
-  bool request_done = false;
-  bool response_done = false;
-};
 
 // The iovecs of one sendmsg handed to the engine; lent like an Exchange, back in the
 // pool once the engine reports the send done.
@@ -65,13 +54,33 @@ class LoopPools {
   // A parser at the start of a message, reporting to `events`.
   Parser* TakeParser(ParserEvents* events);
   void Give(Parser* p);
-  // Bytes the loop's parsers copied (Parser::copied_bytes()), counted as each parser
-  // is given back. Readable from any thread.
+  // Bytes of requests copied out of receive buffers on this loop: by its parsers
+  // (Parser::copied_bytes(), counted as each parser is given back) and by the
+  // connections (AddCopied). Readable from any thread.
   uint64_t copied_bytes() const { return copied_bytes_.load(std::memory_order_relaxed); }
+  void AddCopied(uint64_t n);
+
+  // The exchanges retaining their receive buffer, oldest first (exchange.h, rule 2).
+  void ListRetaining(Exchange* ex);
+  void UnlistRetaining(Exchange* ex);
+  // The ring runs low: every retaining exchange moves out of its buffer.
+  void MoveOutRetaining();
+
+  // Receive buffers that paused request bodies may keep on this loop: a quarter of
+  // the ring (at least one), so that they can never hold it dry. Past the budget a
+  // body chunk is copied instead (IncomingMessage).
+  void SetRingBuffers(uint32_t count) { held_budget_ = count / 4 > 0 ? count / 4 : 1; }
+  bool TakeHeldBuffer();
+  void GiveHeldBuffer() { --held_buffers_; }
+  size_t held_buffers() const { return held_buffers_; }
 
  private:
   Server* server_;
   std::atomic<uint64_t> copied_bytes_{0};
+  Exchange* retaining_head_ = nullptr;
+  Exchange* retaining_tail_ = nullptr;
+  size_t held_buffers_ = 0;
+  size_t held_budget_ = 1;
   std::vector<std::unique_ptr<Exchange>> exchanges_;
   std::vector<std::unique_ptr<SendBatch>> batches_;
   std::vector<std::unique_ptr<Parser>> parsers_;

@@ -60,6 +60,9 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
   runtime_ = std::make_unique<engine::Runtime>();
   engine::RuntimeOptions ro;
   ro.threads = n;
+  ro.loop.buffer_count = options_.recvBuffers;
+  ro.loop.buffer_size = options_.recvBufferSize;
+  ro.loop.overflow_bytes = options_.recvOverflowBytes;
   std::atomic<int> listen_error{0};
   std::atomic<uint16_t> bound{port};
   std::mutex order;  // the first loop binds; the others reuse its port (port 0)
@@ -69,6 +72,10 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
       [&](engine::Loop& loop, int i) {
         LoopState& st = *loops_[i];
         st.loop = &loop;
+        LoopPools* pools = st.pools.get();
+        pools->SetRingBuffers(loop.recv_memory().ring_buffers);
+        // A ring running low takes back the buffers that requests retain.
+        loop.AddRecvPressureHandler([pools] { pools->MoveOutRetaining(); });
         std::lock_guard<std::mutex> lock(order);
         engine::ListenOptions lo;
         lo.host = host;

@@ -66,6 +66,13 @@ struct ServerOptions {
   // without a factory the server reuses its objects).
   std::function<std::unique_ptr<::http::IncomingMessage>()> IncomingMessage;
   std::function<std::unique_ptr<::http::ServerResponse>()> ServerResponse;
+  // C++ additions: each loop's receive memory (engine::LoopOptions; the engine's
+  // defaults). A ring of recvBuffers buffers (a power of two) of recvBufferSize bytes
+  // each, and at most recvOverflowBytes more for when the ring runs dry (see
+  // engine/connection.h, "Receiving", and http/exchange.h for what the server keeps).
+  uint32_t recvBuffers = 1024;
+  uint32_t recvBufferSize = 16384;
+  size_t recvOverflowBytes = size_t{16} << 20;
 };
 
 // Node's http.maxHeaderSize (8 KiB), settable for servers created afterwards.
@@ -109,9 +116,12 @@ class Server
 
   bool listening() const { return listening_.load(); }
   uint16_t port() const { return port_; }  // the bound port (useful with port 0)
-  // C++ addition: bytes the request parsers copied because a method, URL, header
-  // name or value straddled two receive buffers (every other byte is read in place).
-  // Counted when a connection goes idle between requests or closes. Any thread.
+  // C++ addition: bytes of requests copied out of receive buffers: a head that did
+  // not complete within one receive (its earlier fields), a field that straddled two,
+  // a head that outlived its receive (http/exchange.h), and body chunks held past the
+  // budget (http/incoming_message.h). Every other byte is read in place. Counted as
+  // copied, except a parser's (counted when its connection goes idle between requests
+  // or closes). Any thread.
   uint64_t copiedBytes() const;
   // C++ addition: sendmsg operations the server's loops submitted (each carries all
   // that one connection had to send in one loop turn). Any thread.

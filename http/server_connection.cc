@@ -106,8 +106,30 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
   current_input_ = &data;
   Parse(data.view());
   current_input_ = nullptr;
+  ReleaseInput();
   CheckHeadersTimeout();
   MaybeGoIdle();
+}
+
+// An exchange keeps its receive buffer past the receive only when all that is left
+// is the server's own work: its request complete, its response ended and handed to
+// the engine, and the peer reading (no send of ours waits on it). Every other one
+// moves its bytes out now (http/exchange.h).
+void ServerConnection::ReleaseInput() {
+  bool peer_slow = conn_->send_in_flight() || paused_by_backpressure_;
+  for (Exchange* ex = live_; ex != nullptr; ex = ex->live_next) {
+    if (!ex->buf || ex->retaining) continue;
+    if (!peer_slow && ex->request_done && ex->res->ended_ && !ex->queued) {
+      pools_->ListRetaining(ex);
+    } else {
+      MoveOutOfReceiveBuffer(ex);
+    }
+  }
+}
+
+void ServerConnection::MoveOutOfReceiveBuffer(Exchange* ex) {
+  pools_->UnlistRetaining(ex);
+  pools_->AddCopied(ex->MoveOutOfReceiveBuffer());
 }
 
 // Between messages a connection needs no parser: it goes back to the pool, unless
@@ -214,7 +236,12 @@ MessageHead* ServerConnection::OnMessageBegin() {
   return &parsing_->head;
 }
 
-void ServerConnection::OnRetainInput() { parsing_->bufs.push_back(current_input_->Retain()); }
+// The head, or later the trailers, completes in this receive. (The head's earlier
+// buffer, if any, was left at the end of its receive: the request was incomplete.)
+void ServerConnection::OnRetainInput() {
+  if (parsing_->buf) MoveOutOfReceiveBuffer(parsing_);
+  parsing_->buf = current_input_->Retain();
+}
 
 int ServerConnection::OnHeadersComplete(MessageHead& head) {
   Exchange* ex = parsing_;
@@ -359,6 +386,17 @@ void ServerConnection::CloseIfIdle() {
   if (live_ == nullptr && parsing_ == nullptr && !upgraded_) destroy();
 }
 
+bool ServerConnection::TakeHeldBuffer() {
+  if (held_buffers_ >= IncomingMessage::kMaxHeldBuffers || !pools_->TakeHeldBuffer()) return false;
+  ++held_buffers_;
+  return true;
+}
+
+void ServerConnection::GiveHeldBuffer() {
+  --held_buffers_;
+  pools_->GiveHeldBuffer();
+}
+
 void ServerConnection::HoldReceiving(bool stop) {
   if (stop) ++held_stops_;
   else --held_stops_;
@@ -406,6 +444,12 @@ void ServerConnection::UpdateBackpressure() {
   bool over = queued_ > kMaxQueued || conn_->queued_bytes() > kMaxQueuedBytes;
   if (over == paused_by_backpressure_) return;
   paused_by_backpressure_ = over;
+  if (over) {
+    // What waits for this peer to read must not keep receive buffers meanwhile.
+    for (Exchange* ex = live_; ex != nullptr; ex = ex->live_next) {
+      if (ex->buf) MoveOutOfReceiveBuffer(ex);
+    }
+  }
   UpdateReceiving();
 }
 
@@ -413,6 +457,7 @@ void ServerConnection::UpdateBackpressure() {
 
 void ServerConnection::PushQueue(Exchange* ex) {
   ex->next = nullptr;
+  ex->queued = true;
   if (queue_tail_ != nullptr) queue_tail_->next = ex;
   else queue_head_ = ex;
   queue_tail_ = ex;
@@ -424,13 +469,14 @@ Exchange* ServerConnection::PopQueue() {
   queue_head_ = ex->next;
   if (queue_head_ == nullptr) queue_tail_ = nullptr;
   ex->next = nullptr;
+  ex->queued = false;
   --queued_;
   return ex;
 }
 
 Exchange* ServerConnection::NewExchange() {
   Exchange* ex = pools_->TakeExchange();
-  ex->request_done = ex->response_done = false;
+  ex->request_done = ex->response_done = ex->queued = false;
   ex->live_next = live_;
   live_ = ex;
   return ex;
@@ -440,7 +486,8 @@ void ServerConnection::Recycle(Exchange* ex) {
   ex->req->Detach();
   ex->res->Reset();
   ex->head.Clear();
-  ex->bufs.clear();  // the receive buffers go back to the ring
+  pools_->UnlistRetaining(ex);
+  ex->buf.Release();  // the receive buffer goes back to the ring
   Exchange** link = &live_;
   while (*link != ex) link = &(*link)->live_next;
   *link = ex->live_next;

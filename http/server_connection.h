@@ -1,8 +1,10 @@
 // ServerConnection: HTTP/1.1 server protocol state for one engine connection.
 //
 // Life of a request on a connection:
-//   1. Received bytes go through the Parser in place (http/parser.h). A message that
-//      has views into a receive buffer retains it (Exchange::bufs).
+//   1. Received bytes go through the Parser in place (http/parser.h). A head that
+//      completes in a receive buffer is read there; at the end of every receive, an
+//      exchange that must outlive it moves its bytes out, so that no receive buffer
+//      waits on a peer or a handler (http/exchange.h has the rule).
 //   2. At the end of its head, an Exchange (IncomingMessage + ServerResponse, pooled
 //      per connection) joins the queue and 'request' is emitted.
 //   3. Responses are sent in request order: only the first in the queue is active;
@@ -18,7 +20,8 @@
 // goes idle between requests, so an idle keep-alive connection holds this object and
 // the engine's Connection, nothing else (no receive buffer either).
 // Backpressure: while more than kMaxQueued requests wait for their responses, or the
-// bytes queued for a peer that does not read pass kMaxQueuedBytes, receiving pauses.
+// bytes queued for a peer that does not read pass kMaxQueuedBytes, receiving pauses
+// (and the exchanges that retain receive buffers move out of them: the peer is slow).
 //
 // Internal to http/. Loop-thread only.
 #ifndef HTTP_SERVER_CONNECTION_H_
@@ -74,6 +77,12 @@ class ServerConnection final : public Socket,
   // Server::closeIdleConnections(): closes the connection if it is between requests
   // (or has not sent one yet).
   void CloseIfIdle();
+  // For IncomingMessage's held body chunks: a receive buffer within this connection's
+  // budget (IncomingMessage::kMaxHeldBuffers) and its loop's (LoopPools), or false;
+  // and bytes copied out of receive buffers.
+  bool TakeHeldBuffer();
+  void GiveHeldBuffer();
+  void CountCopied(size_t n) { pools_->AddCopied(n); }
 
   // For IncomingMessage and ServerResponse: this connection's v12 process.nextTick
   // queue (http/next_tick.h), run in the loop's deferred phase; and whether `req` is
@@ -102,6 +111,9 @@ class ServerConnection final : public Socket,
   void OnMessageComplete(MessageHead& head) override;
 
   void Parse(std::string_view data);
+  // The end of a receive: exchanges that must outlive it leave its buffer.
+  void ReleaseInput();
+  void MoveOutOfReceiveBuffer(Exchange* ex);
   // `message` is err.message, "Parse Error: " + reason unless given.
   void OnParseError(const ParseResult& r, std::string_view data, const char* message = nullptr);
   void HandleExpect(Exchange* ex, std::string_view expect);
@@ -148,6 +160,7 @@ class ServerConnection final : public Socket,
   // Loop time at which the socket times out (0: never). The timer may be armed
   // earlier; it then re-arms for the rest (see ArmIdleTimer).
   uint64_t idle_deadline_ = 0;
+  uint16_t held_buffers_ = 0;  // receive buffers held by its requests' bodies
   // Flags as bit-fields: they keep this object within 256 bytes, a size class of the
   // allocator (an idle keep-alive connection costs this object and the engine's).
   bool keep_alive_wait_ : 1 = false;      // idle between requests

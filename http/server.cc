@@ -80,6 +80,10 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
         engine::ListenOptions lo;
         lo.host = host;
         lo.port = bound.load();
+        // One loop needs no SO_REUSEPORT, and without it a second server on the port
+        // fails with EADDRINUSE, as Node's does (and a port the kernel picks is not
+        // shared: bind(0) with SO_REUSEPORT can hand out a port already in use).
+        lo.reuse_port = n > 1;
         int r = loop.Listen(lo, &st, &st.listener);
         if (r < 0) {
           listen_error = r;

@@ -97,14 +97,12 @@ void Connection::ArmOwnRecv(uint16_t bid) {
   ++loop_->stats_.own_recvs;
 }
 
-// A multishot recv that ended, or a plain one that completed: while others wait for
-// receive memory (or the ring is known to be empty), this one queues behind them.
+// A new connection's first recv, or the next one after a recv ended: while the ring
+// is empty or others wait for it, the recv waits for data before it takes a buffer,
+// so an idle connection joins the queue (with ENOBUFS) only once it has bytes to read
+// and a queued waiter is always one that a buffer would serve.
 void Connection::RearmRecv() {
-  if (loop_->buffers().available() > 0 && loop_->buffer_waiters_ == 0) {
-    ArmRecv();
-  } else {
-    loop_->ListForBuffers(this);
-  }
+  ArmRecv(loop_->buffers().available() == 0 || loop_->buffer_waiters_ != 0);
 }
 
 void Connection::CancelOp(Op* op) {

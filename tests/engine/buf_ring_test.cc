@@ -268,11 +268,10 @@ TEST(BufRing, ExhaustedRingLosesNoBytesAndRecoversWhenBuffersReturn) {
   EXPECT_EQ(loop->buffers().in_use(), 0u);
 }
 
-// Buffers that come back must reach every receive waiting for them. A connection
-// whose receive was armed while the ring was empty waits too (the kernel picks the
-// buffer before it looks for data), though it has nothing to read: re-arming it
-// uses no buffer, so a waiter queued behind it, with data pending, must still be
-// armed.
+// Buffers that come back must reach every receive waiting for them, and only those
+// with bytes to read wait: a connection accepted while the ring is empty must not
+// take the place of one with data pending (the kernel picks the buffer before it
+// looks for data, unless the receive polls first).
 TEST(BufRing, RefillArmsWaiterWithDataQueuedBehindIdleWaiters) {
   Hoarder server;
   std::unique_ptr<Loop> loop =
@@ -287,13 +286,16 @@ TEST(BufRing, RefillArmsWaiterWithDataQueuedBehindIdleWaiters) {
   ASSERT_TRUE(RunUntil(*loop, [&] { return server.held.size() == 1; }));
   ASSERT_EQ(loop->buffers().available(), 0u);
 
-  // Accepted while the ring is empty: both join the waiters at once (no receive is
-  // armed on an empty ring), the idle one first.
+  // Accepted while the ring is empty: each receive waits for data first, so the
+  // idle one never queues for a buffer; the other queues once its data arrives.
   Fd idle = ConnectLoopback(listener->port());
-  ASSERT_TRUE(RunUntil(*loop, [&] { return loop->recv_memory().waiters == 1; }));
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.accepts == 2; }));
   Fd with_data = ConnectLoopback(listener->port());
-  ASSERT_TRUE(RunUntil(*loop, [&] { return loop->recv_memory().waiters == 2; }));
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.accepts == 3; }));
+  RunFor(*loop, 20);
+  EXPECT_EQ(loop->recv_memory().waiters, 0u);
   ASSERT_TRUE(WriteAll(with_data.get(), "data"));
+  ASSERT_TRUE(RunUntil(*loop, [&] { return loop->recv_memory().waiters == 1; }));
 
   server.retain = false;
   server.held.clear();  // the buffer comes back

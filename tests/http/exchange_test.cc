@@ -1,0 +1,264 @@
+// The receive-buffer rule for requests (http/exchange.h), end to end, on a server
+// whose loop has a ring of 8 receive buffers and no overflow memory: if the server
+// kept a buffer while a connection waits on its peer or its handler, far more such
+// connections than buffers would hold the ring dry and stop the loop. For every kind
+// of waiting connection: a good client is served throughout, every connection is
+// answered once it completes its message, and once the peers leave, every socket of
+// theirs is closed within a second.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http/server.h"
+#include "tests/http/loopback.h"
+
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr uint32_t kRingBuffers = 8;
+constexpr int kWaiting = 8 * kRingBuffers;  // far more connections than buffers
+
+enum class Kind { kHead, kBody, kChunked, kPaused, kLongPoll, kUpgrade };
+
+struct Case {
+  Kind kind;
+  const char* name;
+  std::string first;   // sent, then the connection waits
+  std::string second;  // completes the message
+  std::string answer;  // what the response ends with
+};
+
+std::vector<Case> Cases() {
+  return {
+      {Kind::kHead, "PartialHead", "GET /w HTTP/1.1\r\nHost: x\r\nX-A: 1", "\r\n\r\n",
+       "\r\n\r\nok /w"},
+      {Kind::kBody, "PartialBody",
+       "POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789", "abcdefghij",
+       "\r\n\r\nbody 20"},
+      {Kind::kChunked, "PartialChunkedBody",
+       "POST /w HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1", "0\r\n"
+       "0123456789abcdef\r\n0\r\n\r\n",
+       "\r\n\r\nbody 21"},
+      {Kind::kPaused, "PausedRequest",
+       "POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789", "abcdefghij",
+       "\r\n\r\nbody 20"},
+      {Kind::kLongPoll, "LongPoll", "GET /w HTTP/1.1\r\nHost: x\r\n\r\n", "",
+       "\r\n\r\nok /w"},
+      {Kind::kUpgrade, "UpgradedSocket",
+       "GET /w HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n", "ping",
+       "\r\n\r\nping"},
+  };
+}
+
+class ExchangeTest : public http_test::LoopbackTest, public ::testing::WithParamInterface<Case> {
+ protected:
+  static http::ServerOptions SmallRing() {
+    http::ServerOptions o;
+    o.recvBuffers = kRingBuffers;
+    o.recvBufferSize = 4096;
+    o.recvOverflowBytes = 0;  // a ring held dry would stay dry
+    return o;
+  }
+
+  // Counts the server's sockets as they close, on the loop thread.
+  void CountCloses(http::Server& s) {
+    s.on<"connection">([this](http::Socket& socket) {
+      socket.on<"close">([this](bool) { ++closed_; });
+      ++opened_;
+    });
+  }
+
+  int ConnectNoDelay() {
+    int fd = Connect();
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return fd;
+  }
+
+  // Reads until `end` has arrived, or the deadline (by default 2 s from now) passes.
+  static std::string ReadUntil(int fd, const std::string& end,
+                               std::chrono::steady_clock::time_point deadline =
+                                   std::chrono::steady_clock::now() + milliseconds(2000)) {
+    std::string out;
+    char buf[4096];
+    while (out.find(end) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      ssize_t n = recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+  // A good client on a fresh connection is answered at once.
+  void ExpectGoodClientServed(const char* when) {
+    int fd = ConnectNoDelay();
+    Send(fd, "GET /good HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::string got = ReadUntil(fd, "\r\n\r\ngood");
+    EXPECT_NE(got.find("\r\n\r\ngood"), std::string::npos) << "good client not served " << when;
+    close(fd);
+  }
+
+  std::atomic<int> opened_{0};
+  std::atomic<int> closed_{0};
+
+ public:
+  std::atomic<bool> answer_long_polls_{false};
+};
+
+TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
+  const Case& c = GetParam();
+  Start(
+      [this, kind = c.kind](http::IncomingMessage& req, http::ServerResponse& res) {
+        if (req.url == "/good") {
+          res.end("good");
+          return;
+        }
+        if (kind == Kind::kLongPoll) {
+          // Answers once the test says so: the handler waits (on a database, say).
+          struct Poll {
+            static void Check(ExchangeTest* t, http::IncomingMessage& req,
+                              http::ServerResponse& res) {
+              if (t->answer_long_polls_) {
+                res.end("ok " + std::string(req.url));
+                return;
+              }
+              req.socket()->runAfter(20, [t, &req, &res] { Check(t, req, res); });
+            }
+          };
+          Poll::Check(this, req, res);
+          return;
+        }
+        if (kind == Kind::kHead) {
+          res.end("ok " + std::string(req.url));
+          return;
+        }
+        auto bytes = std::make_shared<size_t>(0);
+        if (kind == Kind::kPaused) {
+          req.pause();
+          req.socket()->runAfter(300, [&req] { req.resume(); });
+        }
+        req.on<"data">([bytes](std::string_view d) { *bytes += d.size(); });
+        req.on<"end">([&res, bytes] { res.end("body " + std::to_string(*bytes)); });
+      },
+      [this](http::Server& s) {
+        CountCloses(s);
+        s.on<"upgrade">([](http::IncomingMessage&, http::Socket& socket, std::string_view) {
+          socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\n\r\n");
+          socket.on<"data">([&socket](std::string_view d) { socket.write(d); });
+          // As in Node, an upgraded socket is half-open: its user ends it.
+          socket.on<"end">([&socket] { socket.end(); });
+        });
+      },
+      SmallRing());
+
+  std::vector<int> fds;
+  for (int i = 0; i < kWaiting; ++i) {
+    fds.push_back(ConnectNoDelay());
+    Send(fds.back(), c.first);
+  }
+  std::this_thread::sleep_for(milliseconds(100));
+  ExpectGoodClientServed("while the others wait");
+
+  // Every waiting connection completes its message and is answered.
+  answer_long_polls_ = true;
+  for (int fd : fds) {
+    if (!c.second.empty()) Send(fd, c.second);
+  }
+  auto answered_by = std::chrono::steady_clock::now() + milliseconds(3000);
+  for (int i = 0; i < kWaiting; ++i) {
+    std::string got = ReadUntil(fds[i], c.answer, answered_by);
+    EXPECT_NE(got.find(c.answer), std::string::npos) << "connection " << i << " got: " << got;
+  }
+  ExpectGoodClientServed("after the others were answered");
+
+  // The peers leave: every socket of theirs closes within a second.
+  for (int fd : fds) close(fd);
+  int expected = kWaiting + 2;
+  auto deadline = std::chrono::steady_clock::now() + milliseconds(1000);
+  while (closed_ < expected && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_EQ(opened_.load(), expected);
+  EXPECT_EQ(closed_.load(), expected) << "sockets left open a second after their peers left";
+}
+
+INSTANTIATE_TEST_SUITE_P(EachWait, ExchangeTest, ::testing::ValuesIn(Cases()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// One connection sends a head one short line per segment: no receive of it is kept
+// while it waits for the next, so a ring of 8 buffers serves it and everyone else.
+class ExchangeLines : public ExchangeTest {};
+
+TEST_F(ExchangeLines, AHeadSentALinePerSegmentKeepsNoBuffer) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.end(req.url == "/good" ? "good" : "lines " + std::to_string(req.rawHeaders().size()));
+  },
+        [this](http::Server& s) { CountCloses(s); }, SmallRing());
+  int fd = ConnectNoDelay();
+  Send(fd, "GET /lines HTTP/1.1\r\nHost: x\r\n");
+  constexpr int kLines = 300;
+  for (int i = 0; i < kLines; ++i) {
+    Send(fd, "a: " + std::to_string(i % 10) + "\r\n");
+    std::this_thread::sleep_for(milliseconds(1));  // one segment, one receive each
+    if (i % 100 == 99) ExpectGoodClientServed("while the head trickles in");
+  }
+  Send(fd, "\r\n");
+  std::string want = "\r\n\r\nlines " + std::to_string(kLines + 1);
+  EXPECT_NE(ReadUntil(fd, want).find(want), std::string::npos);
+  close(fd);
+  // What was copied is the head's fields: far below what keeping a 4 KiB buffer per
+  // line would have pinned.
+  EXPECT_LT(server_->copiedBytes(), 8u * 1024);
+}
+
+}  // namespace
+
+namespace {
+
+// A few clients pipeline one request per segment for responses they never read:
+// their responses wait on them, so their requests must not keep receive buffers.
+class ExchangePipelines : public ExchangeTest {};
+
+TEST_F(ExchangePipelines, ClientsThatPipelineAndNeverReadKeepNoBuffer) {
+  // Far more than the kernel's socket buffers hold: the sends stall.
+  constexpr size_t kBody = 256 * 1024;
+  auto body = std::make_shared<const std::string>(kBody, 'b');
+  Start([body](http::IncomingMessage& req, http::ServerResponse& res) {
+    if (req.url == "/good") {
+      res.end("good");
+      return;
+    }
+    res.end(body);
+  },
+        [this](http::Server& s) { CountCloses(s); }, SmallRing());
+  constexpr int kClients = 4;
+  constexpr int kRequests = 200;
+  std::vector<int> fds;
+  for (int i = 0; i < kClients; ++i) fds.push_back(ConnectNoDelay());
+  for (int r = 0; r < kRequests; ++r) {
+    for (int fd : fds) {
+      // Non-blocking: once the server stops reading a client, its sends would block.
+      std::string req = "GET /p" + std::to_string(r) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+      send(fd, req.data(), req.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    std::this_thread::sleep_for(milliseconds(1));
+    if (r % 50 == 49) ExpectGoodClientServed("while clients pipeline without reading");
+  }
+  ExpectGoodClientServed("after the pipelines stopped");
+  for (int fd : fds) close(fd);
+}
+
+}  // namespace

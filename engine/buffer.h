@@ -1,16 +1,25 @@
-// Received bytes, as views into the loop's provided buffer ring.
+// Received bytes, as views into the loop's receive memory (engine/buf_ring.h).
 //
 // The buffer rule, stated once for the whole engine:
 //   1. The kernel picks a free buffer from the loop's ring and writes received bytes
 //      into it; the loop hands them to ConnectionHandler::OnData as a RecvBuf.
 //   2. A RecvBuf borrows that buffer. It is valid until OnData returns.
-//   3. To keep the bytes longer, call Retain(): the returned BufRef holds a reference
-//      that keeps the buffer out of the ring. Any number of BufRefs may share one
-//      buffer.
+//   3. To keep the bytes longer, either copy them, or call Retain(): the returned
+//      BufRef holds a reference that keeps the buffer out of the ring. Any number of
+//      BufRefs may share one buffer.
 //   4. When OnData has returned and the last BufRef is released, the buffer goes back
 //      to the ring for the kernel to reuse.
-// BufRef must be released on the thread of the loop that produced it. Holding many
-// buffers for long starves the ring: receives then wait (see Connection).
+//   5. Retain only for work the server itself finishes soon (a send to a peer that
+//      reads, within the loop turn or the next). Bytes that must wait on a peer (a
+//      partial message, an echo the peer has not read) or on a slow handler are
+//      copied into memory of their own, and the buffer is released: the ring is
+//      shared by every connection of the loop, and is only as good as its worst
+//      holder. The http layer keeps this rule with stated bounds (http/exchange.h).
+// What bounds the buffers retained at once is their holders' rule 5. When the ring
+// runs low anyway, the loop asks its pressure handlers to let go, then receives into
+// overflow memory up to LoopOptions::overflow_bytes, then makes waiting connections
+// wait (still seeing their peers' resets and FINs): engine/connection.h, "Receiving".
+// BufRef must be released on the thread of the loop that produced it.
 #ifndef ENGINE_BUFFER_H_
 #define ENGINE_BUFFER_H_
 

@@ -2,9 +2,13 @@
 //
 //   echo_engine [--host H] [--port P] [--threads N]
 //
-// Prints "listening on H:P" once it accepts. Each received buffer is retained and
-// sent back as it is, without a copy; the buffer returns to the ring when the send
-// completes.
+// Prints "listening on H:P" once it accepts.
+//
+// The received bytes are copied out of the receive buffer before OnData returns:
+// the echo waits on the peer to read it, and a ring buffer kept for that long would
+// be one less for every other connection of the loop (engine/buffer.h). Each
+// connection has at most one send in flight; what arrives meanwhile is queued, and
+// past kMaxQueued the connection stops reading until its peer catches up.
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -18,30 +22,57 @@
 
 namespace {
 
-// One send in flight per received piece: it owns the buffer until the send is done.
+constexpr size_t kMaxQueued = 256 * 1024;
+
+// One connection's echo: the bytes of the send in flight, and those received since.
 struct Echo {
+  engine::Connection* conn;
   engine::SendReq req;
-  iovec iov;
-  engine::BufRef buf;
+  iovec iov{};
+  std::string sending;
+  std::string queued;
+  bool peer_done = false;  // the peer sent its FIN: end once everything is back
 };
+
+void Flush(Echo* e) {
+  if (!e->sending.empty() || e->queued.empty()) return;
+  e->sending.swap(e->queued);
+  e->iov = {e->sending.data(), e->sending.size()};
+  e->req.iov = &e->iov;
+  e->req.iovcnt = 1;
+  e->req.user = e;
+  e->req.on_done = [](engine::SendReq* r, int err) {
+    auto* e = static_cast<Echo*>(r->user);
+    e->sending.clear();
+    if (err < 0) return;  // the connection failed; OnClose follows
+    Flush(e);
+    if (e->conn->recv_paused() && e->queued.size() <= kMaxQueued) e->conn->ResumeRecv();
+    if (e->peer_done && e->sending.empty()) e->conn->End();
+  };
+  e->conn->Send(&e->req);
+}
 
 class EchoHandler final : public engine::ConnectionHandler, public engine::AcceptHandler {
  public:
-  void OnAccept(engine::Connection& c) override { c.set_handler(this); }
-
-  void OnData(engine::Connection& c, const engine::RecvBuf& data) override {
-    auto* e = new Echo{};
-    e->buf = data.Retain();
-    e->iov = {const_cast<char*>(e->buf.data()), e->buf.size()};
-    e->req.iov = &e->iov;
-    e->req.iovcnt = 1;
-    e->req.user = e;
-    e->req.on_done = [](engine::SendReq* r, int) { delete static_cast<Echo*>(r->user); };
-    c.Send(&e->req);
+  void OnAccept(engine::Connection& c) override {
+    c.user_data = new Echo{&c, {}};
+    c.set_handler(this);
   }
 
-  void OnEof(engine::Connection& c) override { c.End(); }
-  void OnClose(engine::Connection&, int) override {}
+  void OnData(engine::Connection& c, const engine::RecvBuf& data) override {
+    auto* e = static_cast<Echo*>(c.user_data);
+    e->queued.append(data.view());  // the receive buffer goes back to the ring now
+    Flush(e);
+    if (e->queued.size() > kMaxQueued) c.PauseRecv();
+  }
+
+  void OnEof(engine::Connection& c) override {
+    auto* e = static_cast<Echo*>(c.user_data);
+    e->peer_done = true;
+    if (e->sending.empty()) c.End();  // else the last send's completion ends it
+  }
+
+  void OnClose(engine::Connection& c, int) override { delete static_cast<Echo*>(c.user_data); }
 };
 
 }  // namespace

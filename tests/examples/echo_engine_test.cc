@@ -250,4 +250,54 @@ TEST_F(EchoEngineTest, EchoesEveryByteOf1MiBOn200Connections) {
   ExpectEveryByteBack(r, kConnections, kBytes);
 }
 
+// Peers that send and never read their echo: the server stops reading them once it
+// holds enough of their echo, and a good client is still echoed at once.
+TEST_F(EchoEngineTest, PeersThatNeverReadTheirEchoLeaveTheOthersServed) {
+  constexpr int kSlow = 1500;
+  constexpr size_t kEach = 64 * 1024;  // far more than a 4 KiB receive window holds
+  RequireRoom(kSlow + 10, kSlow + 10);
+  if (IsSkipped()) return;
+  StartServer();
+  if (HasFatalFailure()) return;
+  auto connect_to = [this](int rcvbuf) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (rcvbuf > 0) setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port_));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    return fd;
+  };
+  std::vector<int> slow;
+  std::string bytes(kEach, 's');
+  for (int i = 0; i < kSlow; ++i) {
+    slow.push_back(connect_to(4096));
+    // As much as the server takes; it stops reading a peer that does not read.
+    size_t sent = 0;
+    for (int tries = 0; sent < kEach && tries < 20; ++tries) {
+      ssize_t n = send(slow.back(), bytes.data() + sent, kEach - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n > 0) sent += static_cast<size_t>(n);
+      else usleep(100);
+    }
+  }
+  int good = connect_to(0);
+  ASSERT_EQ(send(good, "hello", 5, MSG_NOSIGNAL), 5);
+  std::string echoed;
+  int64_t deadline = NowMs() + 2000;
+  while (echoed.size() < 5 && NowMs() < deadline) {
+    pollfd p{good, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    char buf[16];
+    ssize_t n = recv(good, buf, sizeof(buf), 0);
+    if (n <= 0) break;
+    echoed.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(echoed, "hello") << "a good client was not echoed while " << kSlow
+                             << " peers did not read";
+  EXPECT_TRUE(server_.Running());
+  close(good);
+  for (int fd : slow) close(fd);
+}
+
 }  // namespace

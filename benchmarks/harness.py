@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What //benchmarks:vs_nginx and //benchmarks:vs_node share: servers pinned with
-taskset, wrk runs read through wrk/report.lua, interleaved rounds, paired ratios, the
-table and the charts. See benchmarks/README.md.
+taskset (the engine's and nginx's start), wrk runs read through wrk/report.lua,
+interleaved rounds, paired ratios, the table and the charts. See benchmarks/README.md.
 
 Python 3 standard library only.
 """
@@ -164,6 +164,37 @@ def start_engine(args, rundir, port):
     return start_server("engine", [args.engine_bin, "--port", str(port),
                                    "--threads", str(args.server_threads)],
                         args, rundir, port)
+
+def start_nginx(args, rundir, port):
+    """nginx in its own directory under rundir: args.nginx_conf with args.server_threads
+    workers, listen.conf and www/ (see nginx/nginx.conf); ready once it answers GET /."""
+    ndir = os.path.join(rundir, "nginx")
+    if not os.path.isdir(ndir):
+        os.makedirs(os.path.join(ndir, "www"))
+        with open(args.nginx_conf) as f:
+            conf = f.read()
+        conf = re.sub(r"(?m)^worker_processes\s+\d+;",
+                      "worker_processes %d;" % args.server_threads, conf)
+        with open(os.path.join(ndir, "nginx.conf"), "w") as f:
+            f.write(conf)
+        for name, size in (("64k", 64 * 1024), ("1m", 1024 * 1024)):
+            with open(os.path.join(ndir, "www", name), "wb") as f:
+                f.write(b"x" * size)
+        # nginx's workers run as nobody when started as root: let them read www/.
+        for d, _, files in os.walk(rundir):
+            os.chmod(d, 0o755)
+            for name in files:
+                os.chmod(os.path.join(d, name), 0o644)
+    with open(os.path.join(ndir, "listen.conf"), "w") as f:
+        # reuseport: one listening socket per worker, as the engine has one per thread.
+        f.write("listen 127.0.0.1:%d reuseport;\n" % port)
+    server = Server("nginx", [args.nginx, "-p", ndir + "/",
+                              "-c", os.path.join(ndir, "nginx.conf"),
+                              "-e", os.path.join(ndir, "error.log")],
+                    args.server_cpus, port, ndir)
+    RUNNING.append(server)
+    server.wait_ready()
+    return server
 
 def stop_all():
     while RUNNING:

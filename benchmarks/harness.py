@@ -205,10 +205,11 @@ def free_port():
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-def http_get(port, path, keep=None):
+def http_get(port, path, keep=None, timeout=5):
     """GET path over a new connection; returns the raw response (head and body).
-    With `keep` (a list), the connection stays open and is appended to it."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    With `keep` (a list), the connection stays open and is appended to it. Raises
+    OSError (socket.timeout after `timeout` seconds of silence)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
         s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
         data = b""
@@ -235,10 +236,14 @@ def http_get(port, path, keep=None):
 
 # --- load -----------------------------------------------------------------------
 
-def run_wrk(args, server, sc, duration):
+def run_wrk(args, server, sc, duration, timeout=5, strict=True):
+    """One wrk run of scenario `sc` against `server`; wrk counts a request that waits
+    longer than `timeout` seconds as a timeout. strict=False: a run that fails (wrk
+    exits badly, prints no figures, the server dies) returns the figures it has, or
+    zeros, with "failed" saying why, instead of stopping the benchmark."""
     cmd = ["taskset", "-c", args.client_cpus, args.wrk,
            "-t", str(min(args.wrk_threads, sc.connections)), "-c", str(sc.connections),
-           "-d", "%gs" % duration, "--latency", "--timeout", "5s",
+           "-d", "%gs" % duration, "--latency", "--timeout", "%gs" % timeout,
            "-s", os.path.join(args.wrk_dir, sc.script),
            "http://127.0.0.1:%d%s" % (server.port, sc.path)]
     if sc.script_args:
@@ -246,22 +251,34 @@ def run_wrk(args, server, sc, duration):
     cpu0 = server.cpu_seconds()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
+    problem = None
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30)
     except subprocess.TimeoutExpired:
-        fail("wrk did not finish against %s (%s)" % (server.name, sc.name))
+        problem = "wrk did not finish against %s (%s)" % (server.name, sc.name)
+        out = subprocess.CompletedProcess(cmd, -1, "", "")
     wall = time.time() - t0
     cpu = server.cpu_seconds() - cpu0
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
-    if not server.alive():
-        fail("%s died during %s:\n%s" % (server.name, sc.name, server.output()))
     m = re.search(r"^WRK_JSON (.*)$", out.stdout, re.M)
-    if out.returncode != 0 or not m:
-        fail("wrk failed against %s (%s), status %d:\n%s%s"
-             % (server.name, sc.name, out.returncode, out.stdout, out.stderr))
-    r = json.loads(m.group(1))
-    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    if not server.alive():
+        problem = "%s died during %s:\n%s" % (server.name, sc.name, server.output())
+    elif problem is None and (out.returncode != 0 or not m):
+        problem = ("wrk failed against %s (%s), status %d:\n%s%s"
+                   % (server.name, sc.name, out.returncode, out.stdout, out.stderr))
+    if problem and strict:
+        fail(problem)
+    if m:
+        r = json.loads(m.group(1))
+    else:
+        r = {"requests": 0, "duration_us": wall * 1e6, "bytes": 0,
+             "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0},
+             "latency_us": {"mean": None, "max": None, "p50": None, "p90": None,
+                            "p99": None, "p999": None}}
+    if problem:
+        r["failed"] = problem
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0
     r["cpu_s"] = cpu
     r["wrk_cpu_s"] = wrk_cpu  # wrk is the only child that ends during the run
     r["wall_s"] = wall

@@ -46,8 +46,8 @@ def fail(msg):
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
-def _die_with_parent():
-    # PR_SET_PDEATHSIG: a server outlives no harness, even one killed with SIGKILL.
+def die_with_parent():
+    """For preexec_fn: the child gets SIGTERM when the harness ends, even by SIGKILL."""
     _libc.prctl(1, signal.SIGTERM, 0, 0, 0)
 
 class Server:
@@ -62,7 +62,7 @@ class Server:
         self.proc = subprocess.Popen(
             ["taskset", "-c", cpus] + argv,
             stdout=open(self.stdout_path, "wb"), stderr=open(self.stderr_path, "wb"),
-            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
 
     def output(self):
         text = ""

@@ -514,6 +514,11 @@ def add_common_args(p, ncpu):
     """The options both harnesses take (see their --help)."""
     p.add_argument("--rounds", type=int, help="rounds (quick: 3, full: 5)")
     p.add_argument("--duration", type=float, help="seconds per wrk run (quick: 2, full: 10)")
+    add_cpu_args(p)
+
+
+def add_cpu_args(p):
+    """Where the servers and the clients run: --server-cpus, --client-cpus, --wrk-threads."""
     p.add_argument("--server-cpus", default="0",
                    help="cores for the servers, taskset syntax (default: 0)")
     p.add_argument("--client-cpus", default=None,
@@ -525,6 +530,10 @@ def add_common_args(p, ncpu):
 def finish_common_args(args, ncpu):
     args.rounds = args.rounds or (5 if args.full else 3)
     args.duration = args.duration or (10.0 if args.full else 2.0)
+    finish_cpu_args(args, ncpu)
+
+
+def finish_cpu_args(args, ncpu):
     server_set = parse_cpus(args.server_cpus)
     if args.client_cpus is None:
         rest = sorted(set(range(ncpu)) - server_set)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What //benchmarks:vs_nginx and //benchmarks:vs_node share: servers pinned with
-taskset, wrk runs read through wrk/report.lua, interleaved rounds, paired ratios, the
-table and the charts. See benchmarks/README.md.
+taskset (the engine's and nginx's start), wrk runs read through wrk/report.lua,
+interleaved rounds, paired ratios, the table and the charts. See benchmarks/README.md.
 
 Python 3 standard library only.
 """
@@ -46,8 +46,8 @@ def fail(msg):
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
-def _die_with_parent():
-    # PR_SET_PDEATHSIG: a server outlives no harness, even one killed with SIGKILL.
+def die_with_parent():
+    """For preexec_fn: the child gets SIGTERM when the harness ends, even by SIGKILL."""
     _libc.prctl(1, signal.SIGTERM, 0, 0, 0)
 
 class Server:
@@ -62,7 +62,7 @@ class Server:
         self.proc = subprocess.Popen(
             ["taskset", "-c", cpus] + argv,
             stdout=open(self.stdout_path, "wb"), stderr=open(self.stderr_path, "wb"),
-            stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+            stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
 
     def output(self):
         text = ""
@@ -165,6 +165,37 @@ def start_engine(args, rundir, port):
                                    "--threads", str(args.server_threads)],
                         args, rundir, port)
 
+def start_nginx(args, rundir, port):
+    """nginx in its own directory under rundir: args.nginx_conf with args.server_threads
+    workers, listen.conf and www/ (see nginx/nginx.conf); ready once it answers GET /."""
+    ndir = os.path.join(rundir, "nginx")
+    if not os.path.isdir(ndir):
+        os.makedirs(os.path.join(ndir, "www"))
+        with open(args.nginx_conf) as f:
+            conf = f.read()
+        conf = re.sub(r"(?m)^worker_processes\s+\d+;",
+                      "worker_processes %d;" % args.server_threads, conf)
+        with open(os.path.join(ndir, "nginx.conf"), "w") as f:
+            f.write(conf)
+        for name, size in (("64k", 64 * 1024), ("1m", 1024 * 1024)):
+            with open(os.path.join(ndir, "www", name), "wb") as f:
+                f.write(b"x" * size)
+        # nginx's workers run as nobody when started as root: let them read www/.
+        for d, _, files in os.walk(rundir):
+            os.chmod(d, 0o755)
+            for name in files:
+                os.chmod(os.path.join(d, name), 0o644)
+    with open(os.path.join(ndir, "listen.conf"), "w") as f:
+        # reuseport: one listening socket per worker, as the engine has one per thread.
+        f.write("listen 127.0.0.1:%d reuseport;\n" % port)
+    server = Server("nginx", [args.nginx, "-p", ndir + "/",
+                              "-c", os.path.join(ndir, "nginx.conf"),
+                              "-e", os.path.join(ndir, "error.log")],
+                    args.server_cpus, port, ndir)
+    RUNNING.append(server)
+    server.wait_ready()
+    return server
+
 def stop_all():
     while RUNNING:
         RUNNING.pop().stop()
@@ -174,10 +205,11 @@ def free_port():
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
-def http_get(port, path, keep=None):
+def http_get(port, path, keep=None, timeout=5):
     """GET path over a new connection; returns the raw response (head and body).
-    With `keep` (a list), the connection stays open and is appended to it."""
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    With `keep` (a list), the connection stays open and is appended to it. Raises
+    OSError (socket.timeout after `timeout` seconds of silence)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     try:
         s.sendall(b"GET " + path.encode() + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
         data = b""
@@ -204,10 +236,14 @@ def http_get(port, path, keep=None):
 
 # --- load -----------------------------------------------------------------------
 
-def run_wrk(args, server, sc, duration):
+def run_wrk(args, server, sc, duration, timeout=5, strict=True):
+    """One wrk run of scenario `sc` against `server`; wrk counts a request that waits
+    longer than `timeout` seconds as a timeout. strict=False: a run that fails (wrk
+    exits badly, prints no figures, the server dies) returns the figures it has, or
+    zeros, with "failed" saying why, instead of stopping the benchmark."""
     cmd = ["taskset", "-c", args.client_cpus, args.wrk,
            "-t", str(min(args.wrk_threads, sc.connections)), "-c", str(sc.connections),
-           "-d", "%gs" % duration, "--latency", "--timeout", "5s",
+           "-d", "%gs" % duration, "--latency", "--timeout", "%gs" % timeout,
            "-s", os.path.join(args.wrk_dir, sc.script),
            "http://127.0.0.1:%d%s" % (server.port, sc.path)]
     if sc.script_args:
@@ -215,22 +251,34 @@ def run_wrk(args, server, sc, duration):
     cpu0 = server.cpu_seconds()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
+    problem = None
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30)
     except subprocess.TimeoutExpired:
-        fail("wrk did not finish against %s (%s)" % (server.name, sc.name))
+        problem = "wrk did not finish against %s (%s)" % (server.name, sc.name)
+        out = subprocess.CompletedProcess(cmd, -1, "", "")
     wall = time.time() - t0
     cpu = server.cpu_seconds() - cpu0
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     wrk_cpu = (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
-    if not server.alive():
-        fail("%s died during %s:\n%s" % (server.name, sc.name, server.output()))
     m = re.search(r"^WRK_JSON (.*)$", out.stdout, re.M)
-    if out.returncode != 0 or not m:
-        fail("wrk failed against %s (%s), status %d:\n%s%s"
-             % (server.name, sc.name, out.returncode, out.stdout, out.stderr))
-    r = json.loads(m.group(1))
-    r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+    if not server.alive():
+        problem = "%s died during %s:\n%s" % (server.name, sc.name, server.output())
+    elif problem is None and (out.returncode != 0 or not m):
+        problem = ("wrk failed against %s (%s), status %d:\n%s%s"
+                   % (server.name, sc.name, out.returncode, out.stdout, out.stderr))
+    if problem and strict:
+        fail(problem)
+    if m:
+        r = json.loads(m.group(1))
+    else:
+        r = {"requests": 0, "duration_us": wall * 1e6, "bytes": 0,
+             "errors": {"connect": 0, "read": 0, "write": 0, "status": 0, "timeout": 0},
+             "latency_us": {"mean": None, "max": None, "p50": None, "p90": None,
+                            "p99": None, "p999": None}}
+    if problem:
+        r["failed"] = problem
+    r["rps"] = r["requests"] / (r["duration_us"] / 1e6) if r["duration_us"] else 0
     r["cpu_s"] = cpu
     r["wrk_cpu_s"] = wrk_cpu  # wrk is the only child that ends during the run
     r["wall_s"] = wall
@@ -466,6 +514,11 @@ def add_common_args(p, ncpu):
     """The options both harnesses take (see their --help)."""
     p.add_argument("--rounds", type=int, help="rounds (quick: 3, full: 5)")
     p.add_argument("--duration", type=float, help="seconds per wrk run (quick: 2, full: 10)")
+    add_cpu_args(p)
+
+
+def add_cpu_args(p):
+    """Where the servers and the clients run: --server-cpus, --client-cpus, --wrk-threads."""
     p.add_argument("--server-cpus", default="0",
                    help="cores for the servers, taskset syntax (default: 0)")
     p.add_argument("--client-cpus", default=None,
@@ -477,6 +530,10 @@ def add_common_args(p, ncpu):
 def finish_common_args(args, ncpu):
     args.rounds = args.rounds or (5 if args.full else 3)
     args.duration = args.duration or (10.0 if args.full else 2.0)
+    finish_cpu_args(args, ncpu)
+
+
+def finish_cpu_args(args, ncpu):
     server_set = parse_cpus(args.server_cpus)
     if args.client_cpus is None:
         rest = sorted(set(range(ncpu)) - server_set)

@@ -17,7 +17,6 @@ import argparse
 import datetime
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -44,37 +43,6 @@ SCENARIOS = [
 ]
 IDLE_NAME = "idle-10k"
 P99_TARGET = ("plaintext-64", 0.5)  # engine p99 at most half of nginx's
-
-
-def start_nginx(args, rundir, port):
-    """nginx in its own directory: the bundled config, listen.conf and www/."""
-    ndir = os.path.join(rundir, "nginx")
-    if not os.path.isdir(ndir):
-        os.makedirs(os.path.join(ndir, "www"))
-        with open(args.nginx_conf) as f:
-            conf = f.read()
-        conf = re.sub(r"(?m)^worker_processes\s+\d+;",
-                      "worker_processes %d;" % args.server_threads, conf)
-        with open(os.path.join(ndir, "nginx.conf"), "w") as f:
-            f.write(conf)
-        for name, size in (("64k", 64 * 1024), ("1m", 1024 * 1024)):
-            with open(os.path.join(ndir, "www", name), "wb") as f:
-                f.write(b"x" * size)
-        # nginx's workers run as nobody when started as root: let them read www/.
-        for d, _, files in os.walk(rundir):
-            os.chmod(d, 0o755)
-            for name in files:
-                os.chmod(os.path.join(d, name), 0o644)
-    with open(os.path.join(ndir, "listen.conf"), "w") as f:
-        # reuseport: one listening socket per worker, as the engine has one per thread.
-        f.write("listen 127.0.0.1:%d reuseport;\n" % port)
-    server = harness.Server("nginx", [args.nginx, "-p", ndir + "/",
-                                      "-c", os.path.join(ndir, "nginx.conf"),
-                                      "-e", os.path.join(ndir, "error.log")],
-                            args.server_cpus, port, ndir)
-    harness.RUNNING.append(server)
-    server.wait_ready()
-    return server
 
 
 # --- idle connections -----------------------------------------------------------
@@ -249,7 +217,7 @@ def main():
     try:
         if args.load_scenarios:
             servers = {"engine": harness.start_engine(args, rundir, free_port()),
-                       "nginx": start_nginx(args, rundir, free_port())}
+                       "nginx": harness.start_nginx(args, rundir, free_port())}
             sizes = {k: len(http_get(s.port, "/")) for k, s in servers.items()}
             log("response to GET /: engine %d bytes, nginx %d bytes%s"
                 % (sizes["engine"], sizes["nginx"],
@@ -263,7 +231,7 @@ def main():
             log("[%s] opening %d idle keep-alive connections to a fresh engine, then a "
                 "fresh nginx" % (IDLE_NAME, args.idle_connections))
             idle = {"engine": measure_idle(args, rundir, harness.start_engine, "engine"),
-                    "nginx": measure_idle(args, rundir, start_nginx, "nginx")}
+                    "nginx": measure_idle(args, rundir, harness.start_nginx, "nginx")}
     finally:
         harness.stop_all()
         shutil.rmtree(rundir, ignore_errors=True)

@@ -13,14 +13,20 @@ local function pct(latency, p)
    return string.format("%d", v)
 end
 
+-- A script that loads this one may set the global table `report_extra` (names to
+-- numbers) before calling done(); its fields join the line.
 function done(summary, latency, requests)
    local e = summary.errors
+   local extra = ""
+   for name, value in pairs(report_extra or {}) do
+      extra = extra .. string.format(',"%s":%d', name, value)
+   end
    io.write(string.format(
       'WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,' ..
       '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},' ..
-      '"latency_us":{"mean":%.1f,"max":%d,"p50":%s,"p90":%s,"p99":%s,"p999":%s}}\n',
+      '"latency_us":{"mean":%.1f,"max":%d,"p50":%s,"p90":%s,"p99":%s,"p999":%s}%s}\n',
       summary.requests, summary.duration, summary.bytes,
       e.connect, e.read, e.write, e.status, e.timeout,
       latency.mean, latency.max, pct(latency, 50), pct(latency, 90),
-      pct(latency, 99), pct(latency, 99.9)))
+      pct(latency, 99), pct(latency, 99.9), extra))
 end

@@ -5,8 +5,6 @@
 
 namespace http {
 namespace {
-constexpr size_t kBlock = 2048;
-// Blocks double in size, so a response of n copied bytes takes O(log n) of them;
 // Reset() keeps the largest block up to this size, so the next response of that size
 // allocates nothing.
 constexpr size_t kKeepBelow = 16384;
@@ -17,8 +15,9 @@ constexpr size_t kCopyBelow = 256;
 
 char* OutBuf::Reserve(size_t n) {
   if (blocks_.empty() || blocks_.back().size - blocks_.back().used < n) {
-    size_t size = std::max(blocks_.empty() ? kBlock : 2 * blocks_.back().size, n);
-    blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(size), size, 0});
+    size_t next = blocks_.empty() ? kFirstBlock : std::min(2 * blocks_.back().size, kMaxBlock);
+    size_t size = std::max(next, n);
+    blocks_.push_back(Block{std::make_unique_for_overwrite<char[]>(size), size, 0, pushed_});
   }
   Block& b = blocks_.back();
   return b.data.get() + b.used;
@@ -30,6 +29,7 @@ void OutBuf::Commit(char* end) {
   size_t n = static_cast<size_t>(end - start);
   b.used += n;
   Push(start, n);
+  b.end = pushed_;
 }
 
 void OutBuf::Copy(std::string_view bytes) {
@@ -44,14 +44,15 @@ void OutBuf::Adopt(std::string&& bytes) {
     Copy(bytes);
     return;
   }
-  adopted_.push_back(std::move(bytes));
-  Push(adopted_.back().data(), adopted_.back().size());
+  adopted_.emplace_back(0, std::move(bytes));
+  Push(adopted_.back().second.data(), adopted_.back().second.size());
+  adopted_.back().first = pushed_;
 }
 
 void OutBuf::Share(std::shared_ptr<const std::string> bytes) {
   if (!bytes || bytes->empty()) return;
   Push(bytes->data(), bytes->size());
-  shared_.push_back(std::move(bytes));
+  shared_.emplace_back(pushed_, std::move(bytes));
 }
 
 void OutBuf::Reference(std::string_view bytes) {
@@ -61,6 +62,7 @@ void OutBuf::Reference(std::string_view bytes) {
 void OutBuf::Push(const char* p, size_t n) {
   if (n == 0) return;
   pending_bytes_ += n;
+  pushed_ += n;
   if (!pending_.empty()) {
     iovec& last = pending_.back();
     if (static_cast<const char*>(last.iov_base) + last.iov_len == p) {
@@ -77,6 +79,16 @@ void OutBuf::TakePending(std::vector<iovec>* out) {
   pending_bytes_ = 0;
 }
 
+void OutBuf::Release(uint64_t sent) {
+  while (blocks_.size() > 1 && blocks_.front().end <= sent) blocks_.pop_front();
+  if (blocks_.size() == 1 && blocks_.front().end <= sent) {
+    // Every byte written into the last block has left: it starts over.
+    blocks_.front().used = 0;
+  }
+  while (!adopted_.empty() && adopted_.front().first <= sent) adopted_.pop_front();
+  while (!shared_.empty() && shared_.front().first <= sent) shared_.pop_front();
+}
+
 void OutBuf::Reset() {
   if (blocks_.size() > 1) {
     size_t keep = 0;
@@ -86,11 +98,23 @@ void OutBuf::Reset() {
     if (keep != 0) std::swap(blocks_[0], blocks_[keep]);
     blocks_.resize(1);
   }
-  if (!blocks_.empty()) blocks_.front().used = 0;
+  if (!blocks_.empty()) {
+    blocks_.front().used = 0;
+    blocks_.front().end = 0;
+  }
   adopted_.clear();
   shared_.clear();
   pending_.clear();
   pending_bytes_ = 0;
+  pushed_ = 0;
+}
+
+size_t OutBuf::held_bytes() const {
+  size_t n = 0;
+  for (const Block& b : blocks_) n += b.size;
+  for (const auto& [end, s] : adopted_) n += s.size();
+  for (const auto& [end, s] : shared_) n += s->size();
+  return n;
 }
 
 }  // namespace http

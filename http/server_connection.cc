@@ -521,7 +521,11 @@ void ServerConnection::OnBatchSent(engine::SendReq* req, int err) {
   ServerResponse* res = batch->res;
   size_t bytes = batch->bytes;
   self->pools_->Give(batch);
-  if (res == nullptr && --self->extras_->raw_batches == 0) self->extras_->raw_out.Reset();
+  if (res == nullptr) {
+    Extras& x = *self->extras_;
+    x.raw_sent += bytes;
+    x.raw_out.Release(x.raw_sent);
+  }
   if (err == 0 && res != nullptr && !self->closed_) res->OnSent(bytes);
   if (err == 0 && self->paused_by_backpressure_) self->UpdateBackpressure();
 }
@@ -534,7 +538,6 @@ bool ServerConnection::write(std::string_view data) {
   Extras& x = extras();
   x.raw_out.Copy(data);
   x.raw_out.TakePending(&batch->iov);
-  ++x.raw_batches;
   batch->bytes = data.size();
   Send(batch);
   return conn_->queued_bytes() < ServerResponse::kHighWaterMark;

@@ -149,8 +149,8 @@ class ServerConnection final : public Socket,
   TickQueue ticks_;
   // What few connections use, made on first use: it keeps an idle connection small.
   struct Extras {
-    OutBuf raw_out;                   // bytes of raw socket writes
-    size_t raw_batches = 0;           // raw writes not yet sent
+    OutBuf raw_out;                   // bytes of raw socket writes not yet sent
+    uint64_t raw_sent = 0;            // bytes of raw_out's stream sent
     std::vector<std::unique_ptr<UserTimer>> user_timers;
   };
   Extras& extras();

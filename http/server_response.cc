@@ -306,6 +306,7 @@ void ServerResponse::Flush() {
 void ServerResponse::OnSent(size_t bytes) {
   queued_ -= bytes;
   sent_total_ += bytes;
+  out_.Release(sent_total_);  // what has left needs no storage (a long stream stays small)
   if (!write_cbs_.empty()) {
     size_t n = 0;
     while (n < write_cbs_.size() && write_cbs_[n].first <= sent_total_) ++n;

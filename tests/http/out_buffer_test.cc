@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -72,6 +74,59 @@ TEST(OutBuf, ResetKeepsTheLargestSmallBlockForTheNextResponse) {
   EXPECT_TRUE(out.empty());
   // The next response's first 8 KiB go into the kept 8 KiB block.
   EXPECT_EQ(out.Reserve(8192), biggest);
+}
+
+// A stream written in pieces keeps only what has not been sent: each piece's storage
+// goes once the bytes up to its end have left, whether copied, adopted or shared.
+TEST(OutBuf, ReleaseFreesWhatHasBeenSentAndKeepsTheRest) {
+  http::OutBuf out;
+  std::string piece(64 * 1024, 'c');
+  auto shared = std::make_shared<const std::string>(64 * 1024, 's');
+  uint64_t pushed = 0;
+  uint64_t sent = 0;
+  size_t most = 0;
+  for (int i = 0; i < 300; ++i) {
+    switch (i % 3) {
+      case 0: out.Copy(piece); break;
+      case 1: out.Adopt(std::string(64 * 1024, 'a')); break;
+      case 2: out.Share(shared); break;
+    }
+    pushed += 64 * 1024;
+    std::vector<iovec> iov;
+    out.TakePending(&iov);
+    // The send of each piece completes one piece later.
+    if (pushed > 64 * 1024) {
+      sent = pushed - 64 * 1024;
+      out.Release(sent);
+    }
+    most = std::max(most, out.held_bytes());
+  }
+  EXPECT_LE(most, 4u * 64 * 1024) << "storage grew with the stream";
+  EXPECT_EQ(shared.use_count(), 2) << "a shared piece not yet sent is referenced once";
+  out.Release(pushed);
+  EXPECT_EQ(shared.use_count(), 1);
+  EXPECT_LE(out.held_bytes(), http::OutBuf::kMaxBlock) << "more than one block kept";
+}
+
+// Bytes not yet sent stay put: releasing what was sent never moves or reuses them.
+TEST(OutBuf, ReleaseKeepsBytesNotYetSentInPlace) {
+  http::OutBuf out;
+  out.Copy("first");
+  std::vector<iovec> a;
+  out.TakePending(&a);
+  out.Copy("second");
+  std::vector<iovec> b;
+  out.TakePending(&b);
+  out.Release(5);  // "first" has left; "second" shares its block and has not
+  out.Copy("third");
+  std::vector<iovec> c;
+  out.TakePending(&c);
+  EXPECT_EQ(Join(b), "second");
+  EXPECT_EQ(Join(c), "third");
+  out.Release(5 + 6 + 5);
+  // Everything has left: the block starts over.
+  char* again = out.Reserve(4);
+  EXPECT_EQ(again, static_cast<char*>(a[0].iov_base));
 }
 
 }  // namespace

@@ -118,7 +118,7 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
 void ServerConnection::ReleaseInput() {
   bool peer_slow = conn_->send_in_flight() || paused_by_backpressure_;
   for (Exchange* ex = live_; ex != nullptr; ex = ex->live_next) {
-    if (!ex->buf || ex->retaining) continue;
+    if (!ex->buf || (ex->retaining && !peer_slow)) continue;
     if (!peer_slow && ex->request_done && ex->res->ended_ && !ex->queued) {
       pools_->ListRetaining(ex);
     } else {
@@ -374,6 +374,12 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
   }
 }
 
+void ServerConnection::CountWaitingBytes(int64_t delta) {
+  Extras& x = extras();
+  x.waiting_bytes = static_cast<size_t>(static_cast<int64_t>(x.waiting_bytes) + delta);
+  if (delta < 0 && paused_by_backpressure_) UpdateBackpressure();
+}
+
 void ServerConnection::ResponseFinished(ServerResponse* res) {
   auto* ex = static_cast<Exchange*>(res->exchange_);
   ex->response_done = true;
@@ -439,16 +445,19 @@ bool ServerConnection::IsParserIncoming(const IncomingMessage* req) const {
   return true;
 }
 
-// A peer that sends requests but does not read responses stops being read.
+// A peer that sends requests but does not read responses stops being read, and what
+// waits for it must not keep receive buffers meanwhile: the exchanges retaining one
+// move out at the end of the receive (ReleaseInput), or in the deferred phase when the
+// pause comes from elsewhere (never under a listener still reading its views).
 void ServerConnection::UpdateBackpressure() {
-  bool over = queued_ > kMaxQueued || conn_->queued_bytes() > kMaxQueuedBytes;
+  bool over = queued_ > kMaxQueued || conn_->queued_bytes() > kMaxQueuedBytes ||
+              (extras_ && extras_->waiting_bytes >= ServerResponse::kHighWaterMark);
   if (over == paused_by_backpressure_) return;
   paused_by_backpressure_ = over;
-  if (over) {
-    // What waits for this peer to read must not keep receive buffers meanwhile.
-    for (Exchange* ex = live_; ex != nullptr; ex = ex->live_next) {
-      if (ex->buf) MoveOutOfReceiveBuffer(ex);
-    }
+  if (over && current_input_ == nullptr) {
+    conn_->loop().Defer([c = conn_, gen = conn_->generation()] {
+      if (c->generation() == gen) static_cast<ServerConnection*>(c->handler())->ReleaseInput();
+    });
   }
   UpdateReceiving();
 }

@@ -19,9 +19,11 @@
 // send batches) is lent by its loop's LoopPools and given back when the connection
 // goes idle between requests, so an idle keep-alive connection holds this object and
 // the engine's Connection, nothing else (no receive buffer either).
-// Backpressure: while more than kMaxQueued requests wait for their responses, or the
-// bytes queued for a peer that does not read pass kMaxQueuedBytes, receiving pauses
-// (and the exchanges that retain receive buffers move out of them: the peer is slow).
+// Backpressure: receiving pauses while more than kMaxQueued requests wait for their
+// responses, while the responses waiting behind the first buffer 16 KiB or more (v12's
+// outgoingData against the socket's high-water mark; checked as each new head
+// arrives, as v12 does), or while the bytes queued for a peer that does not read pass
+// kMaxQueuedBytes; and the exchanges that retain receive buffers move out of them.
 //
 // Internal to http/. Loop-thread only.
 #ifndef HTTP_SERVER_CONNECTION_H_
@@ -69,6 +71,8 @@ class ServerConnection final : public Socket,
   bool SendResponseBytes(ServerResponse* res);
   // The response ended and its bytes were handed over: the next one may send.
   void ResponseEnded(ServerResponse* res);
+  // Bytes that responses waiting behind the first buffer, changed by `delta`.
+  void CountWaitingBytes(int64_t delta);
   // The response emitted 'close' after 'finish', and its request 'end' and 'close'.
   void ResponseFinished(ServerResponse* res);
   // A request holds too much of its body unread (true), or no longer (false): the
@@ -151,6 +155,7 @@ class ServerConnection final : public Socket,
   struct Extras {
     OutBuf raw_out;                   // bytes of raw socket writes not yet sent
     uint64_t raw_sent = 0;            // bytes of raw_out's stream sent
+    size_t waiting_bytes = 0;         // buffered by responses behind the first
     std::vector<std::unique_ptr<UserTimer>> user_timers;
   };
   Extras& extras();

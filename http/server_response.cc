@@ -59,6 +59,7 @@ void ServerResponse::Attach(ServerConnection* conn, Socket* socket, bool head_re
 void ServerResponse::Reset() {
   EmitPendingErrors();
   if (conn_ != nullptr) {
+    CountWaiting(0);
     conn_->CancelTick(finish_tick_);
     conn_->CancelTick(close_tick_);
   }
@@ -87,6 +88,7 @@ void ServerResponse::Reset() {
   removed_connection_ = removed_content_length_ = removed_te_ = false;
   expect_continue_ = sent100_ = false;
   queued_ = 0;
+  counted_waiting_ = 0;
   conn_ = nullptr;
   socket_ = nullptr;
   removeAllListeners<"finish">();
@@ -293,7 +295,11 @@ ServerResponse& ServerResponse::setTimeout(uint64_t ms, std::function<void()> cb
 // handed over its last bytes, its 'finish' tick is queued (v12 queues it when the
 // socket write of those bytes returns), held until they have been sent.
 void ServerResponse::Flush() {
-  if (!active_ || conn_ == nullptr || (corked_ && !ended_)) return;
+  if (conn_ == nullptr) return;
+  // A response waiting behind an earlier one buffers its bytes; the connection counts
+  // them (v12's outgoingData) to stop reading requests that pile up.
+  CountWaiting(active_ ? 0 : out_.pending_bytes());
+  if (!active_ || (corked_ && !ended_)) return;
   // Once the socket's output has ended, v12 writes nothing more, and emits no 'finish'.
   if (!out_.empty() && !conn_->SendResponseBytes(this)) return;
   if (ended_) {
@@ -301,6 +307,12 @@ void ServerResponse::Flush() {
     conn_->NextTick(finish_tick_);
     conn_->ResponseEnded(this);
   }
+}
+
+void ServerResponse::CountWaiting(size_t bytes) {
+  if (bytes == counted_waiting_) return;
+  conn_->CountWaitingBytes(static_cast<int64_t>(bytes) - static_cast<int64_t>(counted_waiting_));
+  counted_waiting_ = bytes;
 }
 
 void ServerResponse::OnSent(size_t bytes) {

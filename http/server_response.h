@@ -192,6 +192,9 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   void EmitPendingErrors();
   void RunCallbacks(std::vector<WriteCallback> cbs);
   void Flush();
+  // The bytes this response buffers while it waits behind an earlier one, as its
+  // connection counts them.
+  void CountWaiting(size_t bytes);
   void OnSent(size_t bytes);
   // v12's afterWrite tick: 'finish' (after the server's resOnFinish); or 'close'
   // when the connection closed before the bytes were sent.
@@ -239,6 +242,7 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   bool active_ = false;  // first in its connection's queue: may send
   uint64_t keep_alive_ms_ = 5000;
   size_t queued_ = 0;         // bytes handed to the socket and not yet sent
+  size_t counted_waiting_ = 0;  // out_'s bytes counted in the connection's waiting bytes
   void* exchange_ = nullptr;  // the connection's record of this request
   // v12's afterWrite tick ('finish'; held until the bytes are sent) and emitCloseNT.
   Tick finish_tick_{this, [](void* r) { static_cast<ServerResponse*>(r)->FinishTick(); }};

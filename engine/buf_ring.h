@@ -11,6 +11,8 @@
 //      buffer to the kernel with one store (called once per loop turn).
 // available() counts buffers the kernel may still use; when it reaches zero, recvs
 // complete with ENOBUFS and connections wait for Commit() to refill the ring.
+// Teardown: the destructor unregisters the buffer ring through its io_uring, which
+// must then still be alive; a loop that tears its ring down first calls ForgetRing().
 //
 // Engine-internal. Lives on its loop's thread.
 #ifndef ENGINE_BUF_RING_H_
@@ -55,6 +57,10 @@ class BufRing {
   void Unref(uint16_t bid);
   // Publishes queued buffers to the kernel. Returns how many were published.
   uint32_t Commit();
+  // The io_uring is about to be exited with the buffer ring still registered (its
+  // exit drops the registration): from now on nothing goes through it, and the
+  // destructor only frees memory. Call before the io_uring goes.
+  void ForgetRing();
 
   uint32_t available() const { return available_; }
   uint32_t in_use() const { return count_ - available_ - pending_; }

@@ -108,7 +108,19 @@ Loop::~Loop() {
     buffers_.reset();  // unregisters the buffer ring while the ring is alive
     ring_.reset();
   } else {
-    ring_.reset();  // exiting the ring cancels what is left; only then free memory
+    // Exiting the ring cancels what is left, and drops the buffer ring's
+    // registration with it; only then may the memory those operations use go.
+    io_uring_submit(ring_->raw());  // the last turn's socket closes go too
+    buffers_->ForgetRing();
+    ring_.reset();
+    // What did not close in time is freed without its OnClose (nothing can be
+    // submitted any more): its sockets are closed here, and the connections go with
+    // the pool, before the buffer ring that their held buffers point into.
+    for (Listener* l : listeners_) delete l;
+    listeners_.clear();
+    listener_reap_.clear();
+    pool_->ForEachLive([](Connection* c) { close(c->fd_); });
+    pool_.reset();
     buffers_.reset();
   }
   std::lock_guard<std::mutex> lock(post_mu_);

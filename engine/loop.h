@@ -94,8 +94,12 @@ class Loop final : public OpOwner {
   // Same, but prints the error and exits (status 2) on failure.
   static std::unique_ptr<Loop> CreateOrDie(const LoopOptions& options);
 
-  // Closes every listener and connection, waits for their operations to drain,
-  // then tears the ring down. Must run on the loop thread (or after it exited).
+  // Closes every listener and connection and runs turns until their operations have
+  // drained (at most 11,000 turns, so a kernel that never answers cannot hang it),
+  // then tears the ring down. What is still open then (say, a handler whose OnClose
+  // keeps opening connections) is freed without its OnClose, and its sockets are
+  // closed. Must run on the thread that created the loop: the ring is single-issuer,
+  // and another thread's submissions fail.
   ~Loop();
 
   void Run();

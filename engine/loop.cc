@@ -90,6 +90,16 @@ int Loop::Init(const LoopOptions& options, SetupError* error) {
 
 Loop::~Loop() {
   if (!ring_ || !buffers_) return;  // Init failed early; nothing was submitted
+  // Functions posted and not yet run are dropped, not run in the teardown's turns,
+  // where what they reach is being closed. (Runtime::Post stops reaching a loop once
+  // its Run() has returned, before its thread destroys it.)
+  std::vector<std::function<void()>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(post_mu_);
+    dropped.swap(posted_);
+    has_posted_.store(false, std::memory_order_relaxed);
+  }
+  dropped.clear();  // outside the lock: a destructor may Post()
   // Stop everything, then let the cancellations drain (bounded: a kernel that never
   // answers must not hang the process).
   for (Listener* l : listeners_) l->Close();

@@ -285,6 +285,24 @@ TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
   EXPECT_GT(spins, 1);  // it did keep deferring meanwhile
 }
 
+// The destructor does not run functions posted earlier: what they would reach is
+// being closed. It destroys them, on the loop's thread.
+TEST(Loop, FunctionsPostedButNotRunAreDroppedByTheDestructor) {
+  bool ran = false;
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> alive = token;
+  {
+    std::unique_ptr<Loop> loop = NewLoop();
+    ASSERT_NE(loop, nullptr);
+    std::thread poster(
+        [&, token = std::move(token)] { loop->Post([&ran, token] { ran = true; }); });
+    poster.join();
+    EXPECT_FALSE(alive.expired());  // queued, holding its capture
+  }
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(alive.expired());
+}
+
 int OpenFds() {
   int n = 0;
   DIR* d = opendir("/proc/self/fd");

@@ -18,6 +18,11 @@ BufRing::~BufRing() {
   for (Block& b : overflow_) mi_free(b.data);
 }
 
+void BufRing::ForgetRing() {
+  registered_ = false;
+  ring_ = nullptr;
+}
+
 int BufRing::Init(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
                   SetupError* error) {
   // (A buffer's reference count is 16 bits: 64 KiB holds fewer pieces than that.)

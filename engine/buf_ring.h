@@ -21,6 +21,8 @@
 //      for ring buffers (the same BufRef and RecvBuf).
 //   3. The last Unref() frees it at once.
 // Bound: the ring's count * size bytes, plus at most the cap in overflow blocks.
+// Teardown: the destructor unregisters the buffer ring through its io_uring, which
+// must then still be alive; a loop that tears its ring down first calls ForgetRing().
 //
 // Engine-internal. Lives on its loop's thread.
 #ifndef ENGINE_BUF_RING_H_
@@ -72,6 +74,10 @@ class BufRing {
   void Unref(uint16_t bid);
   // Publishes queued buffers to the kernel. Returns how many were published.
   uint32_t Commit();
+  // The io_uring is about to be exited with the buffer ring still registered (its
+  // exit drops the registration): from now on nothing goes through it, and the
+  // destructor only frees memory. Call before the io_uring goes.
+  void ForgetRing();
 
   uint32_t available() const { return available_; }
   // Ring buffers handed out and still referenced.

@@ -91,6 +91,16 @@ int Loop::Init(const LoopOptions& options, SetupError* error) {
 
 Loop::~Loop() {
   if (!ring_ || !buffers_) return;  // Init failed early; nothing was submitted
+  // Functions posted and not yet run are dropped, not run in the teardown's turns,
+  // where what they reach is being closed. (Runtime::Post stops reaching a loop once
+  // its Run() has returned, before its thread destroys it.)
+  std::vector<std::function<void()>> dropped;
+  {
+    std::lock_guard<std::mutex> lock(post_mu_);
+    dropped.swap(posted_);
+    has_posted_.store(false, std::memory_order_relaxed);
+  }
+  dropped.clear();  // outside the lock: a destructor may Post()
   // Stop everything, then let the cancellations drain (bounded: a kernel that never
   // answers must not hang the process).
   for (Listener* l : listeners_) l->Close();
@@ -109,7 +119,19 @@ Loop::~Loop() {
     buffers_.reset();  // unregisters the buffer ring while the ring is alive
     ring_.reset();
   } else {
-    ring_.reset();  // exiting the ring cancels what is left; only then free memory
+    // Exiting the ring cancels what is left, and drops the buffer ring's
+    // registration with it; only then may the memory those operations use go.
+    io_uring_submit(ring_->raw());  // the last turn's socket closes go too
+    buffers_->ForgetRing();
+    ring_.reset();
+    // What did not close in time is freed without its OnClose (nothing can be
+    // submitted any more): its sockets are closed here, and the connections go with
+    // the pool, before the buffer ring that their held buffers point into.
+    for (Listener* l : listeners_) delete l;
+    listeners_.clear();
+    listener_reap_.clear();
+    pool_->ForEachLive([](Connection* c) { close(c->fd_); });
+    pool_.reset();
     buffers_.reset();
   }
   std::lock_guard<std::mutex> lock(post_mu_);

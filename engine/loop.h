@@ -22,10 +22,12 @@
 //                     while a handler of its may still be on the stack).
 // Between phases the completion queue holds no completion that was already seen.
 //
-// Threads: everything but Post() and Stop() must be called on the loop's thread.
-// A Post() or Stop() from another thread that races with the loop's destruction
-// finishes before the destructor closes the wake-up fd; one that starts after the
-// loop is gone is the caller's error (Runtime never makes one).
+// Threads: everything but Post() and Stop() must be called on the loop's thread, the
+// destructor included (the thread that created the loop: see ~Loop). Post() and
+// Stop() from another thread need the loop to be alive for the whole call: nothing
+// in the loop can check that, so the caller must know it. Runtime::Post() does: it
+// posts under the runtime's lock, which the loop's thread takes before it destroys
+// the loop.
 #ifndef ENGINE_LOOP_H_
 #define ENGINE_LOOP_H_
 
@@ -111,8 +113,12 @@ class Loop final : public OpOwner {
   // Same, but prints the error and exits (status 2) on failure.
   static std::unique_ptr<Loop> CreateOrDie(const LoopOptions& options);
 
-  // Closes every listener and connection, waits for their operations to drain,
-  // then tears the ring down. Must run on the loop thread (or after it exited).
+  // Closes every listener and connection and runs turns until their operations have
+  // drained (at most 11,000 turns, so a kernel that never answers cannot hang it),
+  // then tears the ring down. What is still open then (say, a handler whose OnClose
+  // keeps opening connections) is freed without its OnClose, and its sockets are
+  // closed. Must run on the thread that created the loop: the ring is single-issuer,
+  // and another thread's submissions fail.
   ~Loop();
 
   void Run();
@@ -122,8 +128,10 @@ class Loop final : public OpOwner {
   void Stop();
   bool stopping() const { return stop_.load(std::memory_order_relaxed); }
 
-  // Any thread: runs fn on the loop thread, in a later deferred phase. Posts from one
-  // thread run in the order they were posted.
+  // Any thread (while the loop is alive: see the top of this file): runs fn on the
+  // loop thread, in a later deferred phase. Posts from one thread run in the order
+  // they were posted. A function not yet run when the destructor starts is destroyed
+  // there, on the loop's thread, without running.
   void Post(std::function<void()> fn);
   // Loop thread: runs fn in this turn's (or the next) deferred phase.
   void Defer(std::function<void()> fn);

@@ -13,7 +13,10 @@ Runtime::~Runtime() {
 int Runtime::Start(const RuntimeOptions& options, std::function<void(Loop&, int)> init,
                    SetupError* error) {
   int n = options.threads < 1 ? 1 : options.threads;
-  loops_.assign(n, nullptr);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    loops_.assign(n, nullptr);
+  }
   for (int i = 0; i < n; ++i) {
     threads_.emplace_back([this, i, options, init] {
       if (!options.cpus.empty()) {
@@ -41,7 +44,7 @@ int Runtime::Start(const RuntimeOptions& options, std::function<void(Loop&, int)
       if (!loop) return;
       loop->Run();
       {
-        // Stop() must no longer reach this loop once it is being torn down.
+        // From here on Stop(), Post() and loop() no longer reach this loop: it ended.
         std::lock_guard<std::mutex> lock(mu_);
         loops_[i] = nullptr;
         ended_.enters += loop->stats().enters;
@@ -70,13 +73,31 @@ void Runtime::Stop() {
   }
 }
 
+// Each thread nulls its own entry before it destroys its loop, so every entry is
+// null once the threads are joined; loops_ keeps its size for size().
 void Runtime::Join() {
   for (std::thread& t : threads_) {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+}
+
+int Runtime::size() const {
   std::lock_guard<std::mutex> lock(mu_);
-  loops_.clear();
+  return static_cast<int>(loops_.size());
+}
+
+Loop* Runtime::loop(int i) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (i < 0 || i >= static_cast<int>(loops_.size())) return nullptr;
+  return loops_[i];
+}
+
+bool Runtime::Post(int i, std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (i < 0 || i >= static_cast<int>(loops_.size()) || loops_[i] == nullptr) return false;
+  loops_[i]->Post(std::move(fn));
+  return true;
 }
 
 Runtime::Totals Runtime::totals() {

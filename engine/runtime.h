@@ -2,8 +2,13 @@
 //
 // Each thread creates its own Loop, calls init(loop, index) on it (typically to
 // Listen() on a shared port with SO_REUSEPORT), then runs it until Stop().
-// Ownership: the Runtime owns its threads and, through them, their loops; a Loop*
-// it hands out is valid from init until Join() returns.
+// Lifetime: the Runtime owns its threads; each thread owns its loop, and destroys it
+// as soon as its Run() returns (a Loop is torn down on the thread that created it:
+// its ring is single-issuer), not at Join(). A loop has "ended" from the moment its
+// Run() returns; Join() waits until every thread has destroyed its loop.
+// Threads: a Loop& or Loop* is only for the loop's own thread (init, and functions
+// run on it). Other threads reach loop i through Post(i, fn), which fails once that
+// loop has ended, and never hold a pointer to it.
 #ifndef ENGINE_RUNTIME_H_
 #define ENGINE_RUNTIME_H_
 
@@ -36,21 +41,35 @@ class Runtime {
   // init runs on each loop's own thread.
   int Start(const RuntimeOptions& options, std::function<void(Loop&, int)> init,
             SetupError* error);
-  void Stop();  // any thread
+  // Any thread: every loop's Run() returns after its current turn (Loop::Stop()).
+  void Stop();
+  // Waits for every thread: once it returns, every loop has ended and been destroyed.
+  // Not from a loop thread.
   void Join();
-  int size() const { return static_cast<int>(loops_.size()); }
+  // The number of loops Start() was asked for. Any thread.
+  int size() const;
+  // Any thread: queues fn to run on loop i's thread (Loop::Post) and returns true, or
+  // returns false, dropping fn, when there is no such loop or it has ended (it was
+  // Stop()ped and its Run() returned, or it failed to start). The check and the queueing
+  // happen under the runtime's lock, which the loop's thread takes before it destroys
+  // the loop. A function queued just before its loop ends is destroyed with it, on
+  // that thread, without running.
+  bool Post(int i, std::function<void()> fn);
   // Work done by every loop so far, loops that have ended included. Any thread.
   struct Totals {
     uint64_t enters = 0;    // io_uring_enter calls
     uint64_t sendmsgs = 0;  // sendmsg operations submitted
   };
   Totals totals();
-  Loop* loop(int i) const { return loops_[i]; }
+  // Loop i while it runs, null once it has ended (or for an index out of range). Read
+  // under the lock, but the pointer may be used only on loop i's own thread: from any
+  // other, the loop may end (and go) at any moment; use Post().
+  Loop* loop(int i) const;
 
  private:
   std::vector<std::thread> threads_;
-  std::vector<Loop*> loops_;
-  std::mutex mu_;
+  std::vector<Loop*> loops_;  // guarded by mu_; an entry is null once its loop ended
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   int ready_ = 0;
   int failed_ = 0;

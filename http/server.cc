@@ -17,11 +17,12 @@ namespace http {
 
 std::atomic<size_t> maxHeaderSize{8192};
 
-// What one loop of the server holds. Touched only on that loop's thread.
+// What one loop of the server holds. Touched only on that loop's thread (other
+// threads reach it through Runtime::Post, which fails once the loop has ended).
 struct Server::LoopState final : engine::AcceptHandler {
   Server* server = nullptr;
   int index = 0;
-  engine::Loop* loop = nullptr;
+  engine::Loop* loop = nullptr;  // valid on the loop's thread while it runs
   engine::Listener* listener = nullptr;
   std::unique_ptr<LoopPools> pools;
   size_t connections = 0;  // open on this loop
@@ -92,7 +93,11 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
         }
       },
       &setup);
+  // Either failure leaves the server as before listen(): no runtime (its loops have
+  // ended: Start() stopped them, or we do), no loop state.
   if (ret < 0) {
+    runtime_.reset();
+    loops_.clear();
     emit<"error">(Error::ErrnoException(setup.err, "io_uring_setup", setup.message));
     return *this;
   }
@@ -108,7 +113,7 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
   port_ = bound.load();
   open_loops_ = n;
   listening_ = true;
-  loops_[0]->loop->Post([this] { emit<"listening">(); });
+  runtime_->Post(0, [this] { emit<"listening">(); });
   return *this;
 }
 
@@ -127,9 +132,11 @@ Server& Server::close(std::function<void()> cb) {
   }
   if (closing_.exchange(true) || !runtime_) return *this;
   listening_ = false;
+  // Every loop still runs: only the last loop's LoopClosed() (after this first
+  // close()) or ~Server stops them, so no Post fails here.
   for (auto& st : loops_) {
     LoopState* s = st.get();
-    s->loop->Post([this, s] {
+    runtime_->Post(s->index, [this, s] {
       s->closing = true;
       if (s->listener != nullptr) s->listener->Close();
       s->listener = nullptr;
@@ -164,10 +171,12 @@ void Server::LoopClosed(LoopState& st) {
   runtime_->Stop();
 }
 
+// A loop that has ended (the server closed) has no connection left: its Post fails.
 void Server::closeIdleConnections() {
+  if (!runtime_) return;
   for (auto& st : loops_) {
-    if (st->loop == nullptr) continue;
-    st->loop->Post([loop = st->loop] { loop->ForEachConnection(CloseIfIdle); });
+    LoopState* s = st.get();
+    runtime_->Post(s->index, [s] { s->loop->ForEachConnection(CloseIfIdle); });
   }
 }
 

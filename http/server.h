@@ -111,7 +111,8 @@ class Server
   void join();
   // As Node 18.2's server.closeIdleConnections() (v12 has none): closes every
   // connection that is between requests (or has not sent one yet), on its loop
-  // thread. Any thread.
+  // thread. Any thread; does nothing once the server has closed (its loops have
+  // ended), after a failed listen(), or before listen().
   void closeIdleConnections();
 
   bool listening() const { return listening_.load(); }

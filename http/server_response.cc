@@ -62,9 +62,9 @@ void ServerResponse::Reset() {
     CountWaiting(0);
     conn_->CancelTick(finish_tick_);
     conn_->CancelTick(close_tick_);
+    conn_->CancelTick(error_tick_);
   }
   finish_tick_.held = false;
-  ++generation_;
   // As a new object (a subclass's objects are not reused: http/loop_pools.cc).
   headers_.clear();
   headers_object_ = false;
@@ -143,13 +143,13 @@ bool ServerResponse::WriteChunk(Chunk piece, WriteCallback cb, bool from_end) {
 }
 
 // v12: ERR_STREAM_WRITE_AFTER_END as an 'error' event on the next tick, and true.
+// The tick is embedded in this response and queued on its connection: Reset() takes
+// it off before the object is reused or freed (a factory's objects are freed when
+// the next request takes the exchange), so no deferred call outlives the response.
+// A 'finish' tick queued before it emits the errors first (FinishTick).
 bool ServerResponse::WriteAfterEnd(WriteCallback cb) {
   pending_errors_.push_back(std::move(cb));
-  if (socket_ != nullptr && pending_errors_.size() == 1) {
-    socket_->runAfter(0, [this, gen = generation_] {
-      if (gen == generation_) EmitPendingErrors();
-    });
-  }
+  if (conn_ != nullptr) conn_->NextTick(error_tick_);
   return true;
 }
 

@@ -102,8 +102,8 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
 
   // Returns false once the queued bytes pass the high-water mark (16 KiB); 'drain'
   // follows when they have been sent. After end(), as v12: returns true and emits
-  // ERR_STREAM_WRITE_AFTER_END as an 'error' event on a later loop turn (before
-  // 'finish'), once per call; the bytes are dropped.
+  // ERR_STREAM_WRITE_AFTER_END as an 'error' event on a later tick (never from inside
+  // the call; before 'finish'), once per call; the bytes are dropped.
   bool write(std::string_view chunk);
   bool write(std::string&& chunk);
   // C++ addition, as v12's write(buffer) with a Buffer: the bytes leave from *chunk
@@ -217,8 +217,7 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   int64_t content_length_ = -1;  // v12's _contentLength (set by end()); -1: none
   uint64_t sent_total_ = 0;      // bytes of this response sent so far
   std::vector<std::pair<uint64_t, WriteCallback>> write_cbs_;  // by byte watermark
-  std::vector<WriteCallback> pending_errors_;  // write-after-end, emitted on the next turn
-  uint64_t generation_ = 0;  // bumped by Reset: deferred work of an old use is dropped
+  std::vector<WriteCallback> pending_errors_;  // write-after-end, emitted by error_tick_
 
   bool head_request_ = false;
   bool has_body_ = true;
@@ -244,9 +243,11 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   size_t queued_ = 0;         // bytes handed to the socket and not yet sent
   size_t counted_waiting_ = 0;  // out_'s bytes counted in the connection's waiting bytes
   void* exchange_ = nullptr;  // the connection's record of this request
-  // v12's afterWrite tick ('finish'; held until the bytes are sent) and emitCloseNT.
+  // v12's afterWrite tick ('finish'; held until the bytes are sent), emitCloseNT and
+  // writeAfterEndNT.
   Tick finish_tick_{this, [](void* r) { static_cast<ServerResponse*>(r)->FinishTick(); }};
   Tick close_tick_{this, [](void* r) { static_cast<ServerResponse*>(r)->EmitClose(); }};
+  Tick error_tick_{this, [](void* r) { static_cast<ServerResponse*>(r)->EmitPendingErrors(); }};
 };
 
 }  // namespace http

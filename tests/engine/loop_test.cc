@@ -1,11 +1,17 @@
-// Tests for engine/loop.cc: timers, Post(), Stop() and Defer() on a real Loop.
+// Tests for engine/loop.cc: timers, Post(), Stop() and Defer() on a real Loop, and
+// its teardown.
 //
 // A loop is created on the thread that runs it (the ring is single-issuer). Tests
 // that block in Run() have a watchdog: a loop stuck in the kernel cannot be joined,
 // so a missed wake-up ends the test binary with a message instead of hanging it.
 #include "engine/loop.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <liburing.h>
+#include <netinet/in.h>
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +26,19 @@
 #include <vector>
 
 #include "tests/engine/test_util.h"
+
+// Linked with --wrap=io_uring_unregister_buf_ring (tests/engine/BUILD.bazel). The
+// real function reads ring->ring_fd in liburing's uninstrumented code; the wrapper
+// reads it here, so that ASan reports an io_uring that was already freed, and counts
+// calls made through a ring whose descriptor is already closed.
+std::atomic<int> g_unregister_calls{0};
+std::atomic<int> g_unregister_through_closed_ring{0};
+extern "C" int __real_io_uring_unregister_buf_ring(io_uring* ring, int bgid);
+extern "C" int __wrap_io_uring_unregister_buf_ring(io_uring* ring, int bgid) {
+  ++g_unregister_calls;
+  if (fcntl(ring->ring_fd, F_GETFD) < 0) ++g_unregister_through_closed_ring;
+  return __real_io_uring_unregister_buf_ring(ring, bgid);
+}
 
 namespace engine {
 namespace {
@@ -264,6 +283,101 @@ TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
   loop->RunOnce();
   EXPECT_TRUE(served) << "timer fired: " << timer_fired << ", post ran: " << post_ran;
   EXPECT_GT(spins, 1);  // it did keep deferring meanwhile
+}
+
+// The destructor does not run functions posted earlier: what they would reach is
+// being closed. It destroys them, on the loop's thread.
+TEST(Loop, FunctionsPostedButNotRunAreDroppedByTheDestructor) {
+  bool ran = false;
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> alive = token;
+  {
+    std::unique_ptr<Loop> loop = NewLoop();
+    ASSERT_NE(loop, nullptr);
+    std::thread poster(
+        [&, token = std::move(token)] { loop->Post([&ran, token] { ran = true; }); });
+    poster.join();
+    EXPECT_FALSE(alive.expired());  // queued, holding its capture
+  }
+  EXPECT_FALSE(ran);
+  EXPECT_TRUE(alive.expired());
+}
+
+int OpenFds() {
+  int n = 0;
+  DIR* d = opendir("/proc/self/fd");
+  if (d == nullptr) return -1;
+  while (readdir(d) != nullptr) ++n;
+  closedir(d);
+  return n;
+}
+
+// Never lets its loop drain: each OnClose starts a new connection, to a port nothing
+// listens on, which fails and closes in its turn.
+class Respawner : public ConnectionHandler {
+ public:
+  explicit Respawner(uint16_t port) : port_(port) {}
+  void OnData(Connection&, const RecvBuf&) override {}
+  void OnClose(Connection& c, int) override {
+    ++closes;
+    Spawn(c.loop());
+  }
+  void Spawn(Loop& loop) {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port_);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    Connection* c = nullptr;
+    if (loop.Connect(reinterpret_cast<sockaddr*>(&a), sizeof(a), this, &c) != 0) ++failed;
+  }
+  int closes = 0;
+  int failed = 0;
+
+ private:
+  uint16_t port_;
+};
+
+// A loop whose connections never reach zero within the destructor's bounded turns
+// is still torn down cleanly: the buffer ring is not unregistered through the
+// io_uring that was exited (and freed) before it, and no socket is left open.
+TEST(Loop, DestructorThatCannotDrainFreesTheBufferRingWithoutTheRing) {
+  const uint16_t port = engine_test::UnusedPort();
+  ASSERT_NE(port, 0);
+  Respawner respawner(port);  // outlives the loop: its destructor runs OnClose
+  const int fds_before = OpenFds();
+  const int closed_before = g_unregister_through_closed_ring.load();
+  {
+    std::unique_ptr<Loop> loop = NewLoop();
+    ASSERT_NE(loop, nullptr);
+    respawner.Spawn(*loop);
+    ASSERT_TRUE(engine_test::RunUntil(*loop, [&] { return respawner.closes >= 3; }));
+    Watchdog watchdog(60000, "~Loop did not return");
+    loop.reset();
+  }
+  EXPECT_EQ(respawner.failed, 0);
+  EXPECT_GT(respawner.closes, 1000);  // it really kept the loop busy to the end
+  EXPECT_EQ(g_unregister_through_closed_ring.load(), closed_before);
+  EXPECT_EQ(OpenFds(), fds_before);
+}
+
+TEST(Loop, DestructorThatDrainsUnregistersTheBufferRingThroughALiveRing) {
+  const int calls_before = g_unregister_calls.load();
+  const int closed_before = g_unregister_through_closed_ring.load();
+  int closes = 0;
+  {
+    engine_test::RecordingHandler handler;  // outlives the loop
+    std::unique_ptr<Loop> loop = NewLoop();
+    ASSERT_NE(loop, nullptr);
+    Listener* l = engine_test::ListenLoopback(*loop, &handler);
+    ASSERT_NE(l, nullptr);
+    engine_test::Fd client = engine_test::ConnectLoopback(l->port());
+    ASSERT_TRUE(engine_test::RunUntil(*loop, [&] { return handler.accepts == 1; }));
+    loop.reset();  // closes the connection and the listener, then drains
+    closes = handler.closes;
+  }
+  EXPECT_EQ(closes, 1);
+  EXPECT_EQ(g_unregister_calls.load(), calls_before + 1);
+  EXPECT_EQ(g_unregister_through_closed_ring.load(), closed_before);
 }
 
 }  // namespace

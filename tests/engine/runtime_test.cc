@@ -25,12 +25,15 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Runs fn on the loop's thread and returns its result (or `otherwise` after 5 s).
+// Runs fn on loop i's thread and returns its result (or `otherwise` after 5 s).
 template <typename T>
-T OnLoop(Loop* loop, std::function<T()> fn, T otherwise) {
+T OnLoop(Runtime& rt, int i, std::function<T()> fn, T otherwise) {
   auto done = std::make_shared<std::promise<T>>();
   std::future<T> result = done->get_future();
-  loop->Post([done, fn] { done->set_value(fn()); });
+  if (!rt.Post(i, [done, fn] { done->set_value(fn()); })) {
+    ADD_FAILURE() << "loop " << i << " has ended";
+    return otherwise;
+  }
   if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
     ADD_FAILURE() << "a Post()ed function did not run within 5 s";
     return otherwise;
@@ -103,7 +106,7 @@ TEST(Runtime, StartRunsInitOnEachLoopThreadWithItsIndexAndLoop) {
   // Each loop runs on the thread that ran its init.
   for (const InitCall& c : calls) {
     std::thread::id runs_on = OnLoop<std::thread::id>(
-        c.loop, [] { return std::this_thread::get_id(); }, std::thread::id());
+        rt, c.index, [] { return std::this_thread::get_id(); }, std::thread::id());
     EXPECT_EQ(runs_on, c.thread) << "loop " << c.index;
   }
   StopAndJoinWithin(rt, 5000);
@@ -121,7 +124,7 @@ TEST(Runtime, PinnedThreadRunsOnItsCpu) {
             0)
       << err.message;
   int cpu = OnLoop<int>(
-      rt.loop(0), [] { return sched_getcpu(); }, -1);
+      rt, 0, [] { return sched_getcpu(); }, -1);
   EXPECT_EQ(cpu, 0);
   StopAndJoinWithin(rt, 5000);
 }
@@ -141,7 +144,7 @@ TEST(Runtime, ThreadIIsPinnedToCpusIModuloTheirCount) {
   for (int i = 0; i < 3; ++i) {
     // The affinity mask, not just where it happens to run right now.
     int only_cpu = OnLoop<int>(
-        rt.loop(i),
+        rt, i,
         [] {
           cpu_set_t set;
           CPU_ZERO(&set);
@@ -218,6 +221,96 @@ TEST(Runtime, TwoLoopsListenOnOnePortWithReusePort) {
   StopAndJoinWithin(rt, 5000);
 }
 
+// Counts the functions it is captured in: run, or destroyed without running.
+struct PostProbe {
+  std::atomic<int> ran{0};
+  std::atomic<int> destroyed{0};
+};
+struct ProbeToken {
+  explicit ProbeToken(PostProbe* p) : probe(p) {}
+  ProbeToken(const ProbeToken&) = delete;
+  ~ProbeToken() { ++probe->destroyed; }
+  PostProbe* probe;
+};
+
+TEST(Runtime, PostAfterLoopEndedFails) {
+  Runtime rt;
+  SetupError err;
+  RuntimeOptions options;
+  options.threads = 2;
+  ASSERT_EQ(rt.Start(
+                options, [](Loop&, int) {}, &err),
+            0)
+      << err.message;
+  EXPECT_EQ(OnLoop<int>(rt, 1, [] { return 7; }, -1), 7);
+  StopAndJoinWithin(rt, 5000);
+  PostProbe probe;
+  auto token = std::make_shared<ProbeToken>(&probe);
+  for (int i : {0, 1}) {
+    EXPECT_FALSE(rt.Post(i, [token] { ++token->probe->ran; })) << "loop " << i;
+    EXPECT_EQ(rt.loop(i), nullptr) << "loop " << i;
+  }
+  EXPECT_FALSE(rt.Post(2, [] {}));  // no such loop
+  EXPECT_FALSE(rt.Post(-1, [] {}));
+  token.reset();
+  EXPECT_EQ(probe.ran.load(), 0);
+  EXPECT_EQ(probe.destroyed.load(), 1);  // the refused functions were dropped
+  EXPECT_EQ(rt.size(), 2);
+}
+
+// The loop is destroyed by its thread when its Run() returns, not at Join(): from
+// then on the runtime no longer hands it out.
+TEST(Runtime, LoopEndsWhenItsRunReturnsBeforeJoin) {
+  Runtime rt;
+  SetupError err;
+  RuntimeOptions options;
+  options.threads = 1;
+  ASSERT_EQ(rt.Start(
+                options, [](Loop&, int) {}, &err),
+            0)
+      << err.message;
+  EXPECT_NE(rt.loop(0), nullptr);
+  rt.Stop();
+  for (int i = 0; i < 500 && rt.loop(0) != nullptr; ++i) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_EQ(rt.loop(0), nullptr);
+  EXPECT_FALSE(rt.Post(0, [] {}));
+  StopAndJoinWithin(rt, 5000);
+}
+
+// Posting while the loops stop: each function is refused, or accepted and then run
+// or destroyed on its loop's thread; none touches a loop that is gone (ASan, TSan).
+TEST(Runtime, PostRacingWithStopRunsOrDropsEveryFunction) {
+  for (int round = 0; round < 10; ++round) {
+    Runtime rt;
+    SetupError err;
+    RuntimeOptions options;
+    options.threads = 2;
+    ASSERT_EQ(rt.Start(
+                  options, [](Loop&, int) {}, &err),
+              0)
+        << err.message;
+    PostProbe probe;
+    std::atomic<int> accepted{0};
+    std::atomic<bool> go{false};
+    std::thread poster([&] {
+      while (!go.load()) std::this_thread::yield();
+      for (int i = 0; i < 2000; ++i) {
+        auto token = std::make_shared<ProbeToken>(&probe);
+        if (rt.Post(i % 2, [token] { ++token->probe->ran; })) ++accepted;
+      }
+    });
+    go = true;
+    std::this_thread::sleep_for(std::chrono::microseconds(200 * round));
+    rt.Stop();
+    poster.join();
+    StopAndJoinWithin(rt, 5000);
+    EXPECT_EQ(probe.destroyed.load(), 2000);
+    EXPECT_LE(probe.ran.load(), accepted.load());
+  }
+}
+
 }  // namespace
 // totals() sums the loops that run and keeps what the ended ones did.
 TEST(Runtime, TotalsKeepTheWorkOfLoopsThatEnded) {
@@ -230,7 +323,7 @@ TEST(Runtime, TotalsKeepTheWorkOfLoopsThatEnded) {
             0)
       << err.message;
   for (int i = 0; i < 2; ++i) {
-    OnLoop<int>(rt.loop(i), [] { return 0; }, -1);  // a wake-up: the loop enters
+    OnLoop<int>(rt, i, [] { return 0; }, -1);  // a wake-up: the loop enters
   }
   uint64_t running = rt.totals().enters;
   EXPECT_GE(running, 2u);

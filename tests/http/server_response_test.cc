@@ -152,6 +152,46 @@ TEST_F(ServerResponse, WriteAfterEndEmitsErrStreamWriteAfterEnd) {
   EXPECT_THAT(Notes(), ElementsAre("ERR_STREAM_WRITE_AFTER_END: write after end"));
 }
 
+// The deferred 'error' belongs to the response that wrote: with a factory, each
+// request's objects are freed once the next request takes the exchange, which here
+// happens within microseconds of the write. Nothing of a freed response is read
+// (ASan checks), and each response gets its one error before its 'finish'.
+TEST_F(ServerResponse, WriteAfterEndErrorIsEmittedBeforeTheResponseIsFreed) {
+  http::ServerOptions options;
+  options.ServerResponse = [] { return std::make_unique<http::ServerResponse>(); };
+  Start(
+      [this](http::IncomingMessage&, http::ServerResponse& res) {
+        res.on<"error">([this](const http::Error& e) { Note(std::string(e.code())); });
+        res.on<"finish">([this] { Note("finish"); });
+        res.end("a");
+        res.write("b");
+      },
+      {}, std::move(options));
+  constexpr int kRequests = 50;
+  int fd = Connect();
+  const std::string response = WithLength("HTTP/1.1 200 OK\r\n", "a");
+  for (int i = 0; i < kRequests; ++i) {
+    Send(fd, kGet);
+    std::string got;
+    char buf[4096];
+    while (got.size() < response.size()) {  // the next request goes at once
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 2000) <= 0) break;
+      ssize_t n = recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    ASSERT_EQ(NormaliseDate(got), response) << "request " << i;
+  }
+  std::vector<std::string> notes = WaitForNotes(2 * kRequests);
+  close(fd);
+  ASSERT_EQ(notes.size(), 2u * kRequests);
+  for (int i = 0; i < kRequests; ++i) {
+    EXPECT_EQ(notes[2 * i], "ERR_STREAM_WRITE_AFTER_END") << "request " << i;
+    EXPECT_EQ(notes[2 * i + 1], "finish") << "request " << i;
+  }
+}
+
 // 018_writehead_reason_phrase
 TEST_F(ServerResponse, WriteHeadSendsReasonAndHeadersAndMakesEndChunked) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) {

@@ -6,14 +6,18 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <regex>
 #include <string>
 #include <thread>
+
+#include "http/errors.h"
 
 namespace {
 
@@ -339,6 +343,115 @@ TEST_F(ServerTest, CloseIdleConnectionsClosesOnlyConnectionsBetweenRequests) {
   close(idle);
   close(fresh);
   close(busy);
+}
+
+// --- the server's lifetime -------------------------------------------------------
+// A closed server's loops have ended: what is called on it afterwards reaches no
+// loop (ASan and TSan check), whatever its threads are doing.
+
+// Node 18's shutdown idiom: close(), then closeIdleConnections() at once.
+TEST_F(ServerTest, CloseIdleConnectionsRightAfterCloseIsSafe) {
+  for (int i = 0; i < 20; ++i) {
+    auto server = http::createServer(
+        [](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });
+    server->listen(0, "127.0.0.1", 2);
+    ASSERT_TRUE(server->listening());
+    server->close();
+    server->closeIdleConnections();  // races with the loops ending
+    server->join();
+  }
+}
+
+TEST_F(ServerTest, CloseIdleConnectionsAfterTheServerClosedReachesNoLoop) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });
+  int fd = Connect();
+  EXPECT_NE(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 100), "");
+  std::atomic<int> closed{0};
+  server_->close([&closed] { ++closed; });
+  server_->join();  // every loop has ended
+  EXPECT_EQ(closed.load(), 1);
+  server_->closeIdleConnections();
+  server_->close();
+  server_->join();
+  EXPECT_EQ(closed.load(), 1);
+  close(fd);
+}
+
+TEST_F(ServerTest, CloseTwiceClosesOnce) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });
+  std::atomic<int> close_events{0};
+  server_->on<"close">([&close_events] { ++close_events; });
+  server_->close();
+  server_->close();
+  server_->join();
+  EXPECT_EQ(close_events.load(), 1);
+}
+
+// A listening socket on 127.0.0.1 without SO_REUSEPORT: every loop's listen on its
+// port fails. Returns the socket; *port gets its port.
+int HoldPort(uint16_t* port) {
+  int holder = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(bind(holder, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  EXPECT_EQ(listen(holder, 1), 0);
+  socklen_t len = sizeof(a);
+  getsockname(holder, reinterpret_cast<sockaddr*>(&a), &len);
+  *port = ntohs(a.sin_port);
+  return holder;
+}
+
+// listen() on the port fails; then close() and closeIdleConnections() are safe.
+void ListenErrorThenClose(uint16_t port, int threads) {
+  auto server = http::createServer();
+  std::string error;
+  server->on<"error">([&error](const http::Error& e) { error = std::string(e.code()); });
+  server->listen(port, "127.0.0.1", threads);
+  EXPECT_EQ(error, "EADDRINUSE") << threads << " threads";
+  EXPECT_FALSE(server->listening());
+  server->closeIdleConnections();
+  server->close();
+  server->closeIdleConnections();
+  server->join();
+}
+
+TEST_F(ServerTest, CloseAndCloseIdleConnectionsAfterAListenErrorAreSafe) {
+  uint16_t port = 0;
+  int holder = HoldPort(&port);
+  for (int threads : {1, 2}) ListenErrorThenClose(port, threads);
+  close(holder);
+}
+
+// io_uring_setup fails when no descriptor is left: no loop was ever made.
+TEST_F(ServerTest, CloseAndCloseIdleConnectionsAfterASetupErrorAreSafe) {
+  // UBSan checks an object's vtable the first time it meets its type, through a
+  // pipe(), which fails too once no descriptor is left (a false "invalid vptr"): a
+  // listen() that fails with descriptors to spare meets the same types first.
+  uint16_t port = 0;
+  int holder = HoldPort(&port);
+  ListenErrorThenClose(port, 1);
+  close(holder);
+
+  auto server = http::createServer();
+  std::string error;
+  server->on<"error">([&error](const http::Error& e) { error = std::string(e.code()); });
+  rlimit saved;
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  int lowest_free = dup(0);
+  ASSERT_GE(lowest_free, 0);
+  close(lowest_free);
+  rlimit none = saved;
+  none.rlim_cur = static_cast<rlim_t>(lowest_free);  // every descriptor below is taken
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &none), 0);
+  server->listen(0, "127.0.0.1", 1);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_EQ(error, "EMFILE");
+  EXPECT_FALSE(server->listening());
+  server->closeIdleConnections();
+  server->close();
+  server->closeIdleConnections();
+  server->join();
 }
 
 }  // namespace

@@ -23,6 +23,20 @@ namespace {
 // One sendmsg carries at most this many iovecs (the kernel's UIO_MAXIOV).
 constexpr uint32_t kMaxIov = 1024;
 
+// Runs one of the user's callbacks: an exception it throws goes to the loop's
+// exception handler and closes the connection (engine/loop.h), so that it never
+// crosses the engine and the caller's bookkeeping (buffer references, send queue)
+// completes.
+template <typename Fn>
+void Guarded(Connection& c, Fn&& fn) {
+  try {
+    fn();
+  } catch (...) {
+    c.loop().ReportException(std::current_exception());
+    c.Close(-ECONNABORTED);
+  }
+}
+
 size_t TotalBytes(const SendReq* req) {
   size_t n = 0;
   for (uint32_t i = 0; i < req->iovcnt; ++i) n += req->iov[i].iov_len;
@@ -145,7 +159,7 @@ void Connection::OnHangup(const Completion& c) {
   loop_->UnlistForBuffers(this);
   eof_ = true;
   if (paused_ || !held_.empty()) return;  // reported after the held data
-  handler_->OnEof(*this);
+  Guarded(*this, [&] { handler_->OnEof(*this); });
 }
 
 // Pieces that raced a pause wait in overflow blocks of their own size, so that a
@@ -180,7 +194,7 @@ void Connection::OnRecv(const Completion& c) {
       if (paused_ || !held_.empty()) {
         Hold(piece);
       } else {
-        handler_->OnData(*this, piece);
+        Guarded(*this, [&] { handler_->OnData(*this, piece); });
       }
     }
     ring.Unref(bid);
@@ -193,7 +207,7 @@ void Connection::OnRecv(const Completion& c) {
     eof_ = true;
     if (closing_) return;
     if (paused_ || !held_.empty()) return;  // reported after the held data
-    handler_->OnEof(*this);
+    Guarded(*this, [&] { handler_->OnEof(*this); });
     return;
   }
   switch (-c.res) {
@@ -235,12 +249,12 @@ void Connection::DeliverHeld() {
   while (i < held_.size() && !paused_ && !closing_) {
     BufRef ref = std::move(held_[i++]);
     RecvBuf piece(&ring, ref.bid_, ref.data(), ref.size());
-    handler_->OnData(*this, piece);
+    Guarded(*this, [&] { handler_->OnData(*this, piece); });
   }
   held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(i));
   if (paused_ || closing_ || !held_.empty()) return;
   if (eof_) {
-    handler_->OnEof(*this);
+    Guarded(*this, [&] { handler_->OnEof(*this); });
   } else if (recv_op_.in_flight == 0 && !waiting_buffers_) {
     RearmRecv();
   }
@@ -316,7 +330,7 @@ void Connection::OnSent(const Completion& c) {
     send_head_ = r->next_;
     if (send_head_ == nullptr) send_tail_ = nullptr;
     r->next_ = nullptr;
-    r->on_done(r, 0);
+    Guarded(*this, [&] { r->on_done(r, 0); });
   }
   if (closing_) return;
   if (send_head_ != nullptr) {
@@ -331,7 +345,7 @@ void Connection::FailSends(int err) {
     SendReq* r = send_head_;
     send_head_ = r->next_;
     r->next_ = nullptr;
-    r->on_done(r, err);
+    Guarded(*this, [&] { r->on_done(r, err); });
   }
   send_tail_ = nullptr;
   queued_bytes_ = 0;
@@ -364,11 +378,11 @@ void Connection::OnConnected(const Completion& c) {
   connecting_ = false;
   if (closing_) return;
   if (c.res < 0) {
-    handler_->OnConnect(*this, c.res);
+    Guarded(*this, [&] { handler_->OnConnect(*this, c.res); });
     Close(c.res);
     return;
   }
-  handler_->OnConnect(*this, 0);
+  Guarded(*this, [&] { handler_->OnConnect(*this, 0); });
   if (closing_) return;
   if (!paused_) RearmRecv();  // else ResumeRecv arms it
   if (send_head_ != nullptr) loop_->ListForFlush(this);
@@ -408,7 +422,7 @@ void Connection::Reap() {
   FailSends(close_err_ != 0 ? close_err_ : -ECANCELED);
   held_.clear();
   Loop* loop = loop_;
-  if (handler_ != nullptr) handler_->OnClose(*this, close_err_);
+  if (handler_ != nullptr) Guarded(*this, [&] { handler_->OnClose(*this, close_err_); });
   ++loop->stats_.connections_freed;
   loop->pool_->Put(this);
 }

@@ -97,7 +97,12 @@ void Listener::OnCompletion(Op& op, const Completion& c) {
     ++stats_.accepted;
     backoff_ms_ = 0;
     Connection* conn = loop_->NewConnection(c.res, false);
-    handler_->OnAccept(*conn);
+    try {
+      handler_->OnAccept(*conn);
+    } catch (...) {
+      loop_->ReportException(std::current_exception());
+      conn->Close(-ECONNABORTED);
+    }
     if (conn->handler() == nullptr) conn->Close();
   } else if (c.res == -EMFILE || c.res == -ENFILE) {
     // Out of descriptors: the accept ended. Wait, then try again; the pending

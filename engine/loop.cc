@@ -80,6 +80,7 @@ int Loop::Init(const LoopOptions& options, SetupError* error) {
     if (error) *error = DescribeSetupError("eventfd", ret);
     return ret;
   }
+  timers_.set_exception_sink([this](std::exception_ptr e) { ReportException(e); });
   iov_scratch_ = std::make_unique<iovec[]>(kIovScratch);
   msg_scratch_ = std::make_unique<msghdr[]>(kMsgScratch);
   wake_op_ = Op{OpKind::kWake, 0, generation_, this};
@@ -300,7 +301,13 @@ void Loop::RunDeferred() {
     running_.assign(std::make_move_iterator(deferred_.begin()),
                     std::make_move_iterator(deferred_.begin() + static_cast<std::ptrdiff_t>(n)));
     deferred_.erase(deferred_.begin(), deferred_.begin() + static_cast<std::ptrdiff_t>(n));
-    for (auto& fn : running_) fn();
+    for (auto& fn : running_) {
+      try {
+        fn();
+      } catch (...) {
+        ReportException(std::current_exception());
+      }
+    }
     running_.clear();
   }
   for (size_t i = 0; i < delivery_list_.size(); ++i) {
@@ -325,6 +332,25 @@ void Loop::Post(std::function<void()> fn) {
 }
 
 void Loop::Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
+
+void Loop::set_exception_handler(std::function<void(std::exception_ptr)> fn) {
+  exception_handler_ = std::move(fn);
+}
+
+// The handler itself must not throw either: what it throws is dropped.
+void Loop::ReportException(std::exception_ptr e) {
+  try {
+    if (exception_handler_) {
+      exception_handler_(e);
+      return;
+    }
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    std::fprintf(stderr, "engine: a loop callback threw: %s\n", x.what());
+  } catch (...) {
+    std::fprintf(stderr, "engine: a loop callback threw a non-std::exception\n");
+  }
+}
 
 void Loop::ForEachConnection(const std::function<void(Connection&)>& fn) {
   pool_->ForEachLive([&fn](Connection* c) { fn(*c); });

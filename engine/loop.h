@@ -36,6 +36,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -169,6 +170,15 @@ class Loop final : public OpOwner {
     size_t waiters = 0;         // connections waiting for receive memory
   };
   RecvMemory recv_memory() const;
+  // Exceptions: no exception crosses the loop. One that escapes a callback the loop
+  // runs (a handler's, a timer's, a posted, deferred or pressure function, a send's
+  // on_done) is passed to the exception handler, and the loop goes on with the rest
+  // of its phase; when it came from a connection's callback, that connection is
+  // closed (OnClose gets -ECONNABORTED unless it was closing already). The default
+  // handler writes the exception's what() to stderr. Loop thread.
+  void set_exception_handler(std::function<void(std::exception_ptr)> fn);
+  void ReportException(std::exception_ptr e);
+
   // Loop thread. fn runs in the buffers phase when connections wait for receive
   // memory and fewer than a quarter of the ring's buffers are free: whoever retains
   // buffers should copy out what must outlive them and release them. Kept as long
@@ -235,6 +245,7 @@ class Loop final : public OpOwner {
   size_t buffer_waiters_ = 0;  // connections in the queue (without skipped entries)
   bool recv_stalled_ = false;   // the ring is dry and the overflow cap reached
   std::vector<std::function<void()>> pressure_handlers_;
+  std::function<void(std::exception_ptr)> exception_handler_;
   std::vector<Connection*> delivery_list_;
   std::vector<Listener*> listeners_;
   std::vector<Listener*> listener_reap_;

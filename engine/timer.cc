@@ -103,6 +103,7 @@ void TimerWheel::Cascade(int level, uint64_t tick) {
 
 size_t TimerWheel::Advance(uint64_t now_ms) {
   size_t fired = 0;
+  std::exception_ptr first;
   while (now_ < now_ms) {
     if (armed_ == 0) {
       now_ = now_ms;
@@ -129,9 +130,19 @@ size_t TimerWheel::Advance(uint64_t now_ms) {
       t->wheel_ = nullptr;
       --armed_;
       ++fired;
-      if (t->callback_) t->callback_();
+      if (!t->callback_) continue;
+      try {
+        t->callback_();
+      } catch (...) {
+        if (sink_) {
+          sink_(std::current_exception());
+        } else if (!first) {
+          first = std::current_exception();
+        }
+      }
     }
   }
+  if (first) std::rethrow_exception(first);
   return fired;
 }
 

@@ -14,6 +14,7 @@
 #define ENGINE_TIMER_H_
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 
 namespace engine {
@@ -61,8 +62,13 @@ class TimerWheel {
   void Cancel(Timer* t);
 
   // Fires every timer whose deadline is <= now_ms, in deadline order (the order among
-  // timers with the same deadline is unspecified). Returns how many fired.
+  // timers with the same deadline is unspecified). Returns how many fired. A callback
+  // that throws is passed to the exception sink (and the other timers still fire);
+  // without a sink the first exception is rethrown once the wheel is up to date.
   size_t Advance(uint64_t now_ms);
+  void set_exception_sink(std::function<void(std::exception_ptr)> sink) {
+    sink_ = std::move(sink);
+  }
 
   // Milliseconds from the last Advance until the wheel next needs to run (a timer
   // fires or a slot cascades), or -1 when no timer is armed.
@@ -72,6 +78,7 @@ class TimerWheel {
   size_t armed_count() const { return armed_; }
 
  private:
+  std::function<void(std::exception_ptr)> sink_;
   struct Slot {
     Timer* head = nullptr;
     Timer* tail = nullptr;

@@ -9,7 +9,9 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <liburing.h>
 #include <netinet/in.h>
 
@@ -22,6 +24,8 @@
 #include <future>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -438,6 +442,76 @@ TEST(Loop, ConnectionResumedAndReapedInOneReapPhaseGetsNoLaterDelivery) {
   RunFor(*loop, 50);  // the turns that would deliver to the freed connection
   EXPECT_EQ(h.eofs, 0) << "the end of stream reached a connection after its close";
   EXPECT_EQ(loop->live_connections(), 0u);
+}
+
+}  // namespace
+}  // namespace engine
+
+// --- exceptions --------------------------------------------------------------------
+
+namespace engine {
+namespace {
+
+using engine_test::ConnectLoopback;
+using engine_test::Fd;
+using engine_test::ListenLoopback;
+using engine_test::RecordingHandler;
+using engine_test::RunFor;
+using engine_test::RunUntil;
+using engine_test::WriteAll;
+
+// No exception crosses the loop: each one a callback throws reaches the exception
+// handler, the rest of the phase goes on, and a connection whose handler threw is
+// closed (-ECONNABORTED) while the others are served.
+TEST(Loop, ExceptionsFromCallbacksAreReportedAndTheLoopGoesOn) {
+  RecordingHandler server;
+  server.on_data = [&](Connection& c, const RecvBuf& data) {
+    if (data.view().find("throw") != std::string_view::npos) throw std::runtime_error("data");
+    struct Owned {
+      SendReq req;
+      iovec iov;
+      std::string bytes;
+    };
+    auto* o = new Owned{{}, {}, std::string(data.view())};
+    o->iov = {o->bytes.data(), o->bytes.size()};
+    o->req.iov = &o->iov;
+    o->req.iovcnt = 1;
+    o->req.user = o;
+    o->req.on_done = [](SendReq* r, int) { delete static_cast<Owned*>(r->user); };
+    c.Send(&o->req);
+  };
+  std::unique_ptr<Loop> loop = NewLoop();
+  ASSERT_NE(loop, nullptr);
+  std::vector<std::string> reported;
+  loop->set_exception_handler([&](std::exception_ptr e) {
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+      reported.push_back(x.what());
+    }
+  });
+  Listener* listener = ListenLoopback(*loop, &server);
+  ASSERT_NE(listener, nullptr);
+  Fd bad = ConnectLoopback(listener->port());
+  Fd good = ConnectLoopback(listener->port());
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.accepts == 2; }));
+  // Both pieces arrive in one turn: the second is handled after the first threw.
+  ASSERT_TRUE(WriteAll(bad.get(), "throw"));
+  ASSERT_TRUE(WriteAll(good.get(), "echo"));
+  Timer timer([] { throw std::runtime_error("timer"); });
+  Timer later([&] { reported.push_back("later timer ran"); });
+  loop->ArmTimer(&timer, 1);
+  loop->ArmTimer(&later, 1);
+  loop->Defer([] { throw std::runtime_error("deferred"); });
+  loop->Post([] { throw std::runtime_error("posted"); });
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.closes == 1 && reported.size() >= 5; }));
+  char buf[8];
+  ASSERT_EQ(recv(good.get(), buf, sizeof(buf), 0), 4);
+  EXPECT_EQ(std::string(buf, 4), "echo");
+  EXPECT_EQ(server.close_err, -ECONNABORTED);
+  EXPECT_EQ(recv(bad.get(), buf, sizeof(buf), 0), 0) << "the throwing handler's socket is closed";
+  EXPECT_THAT(reported, ::testing::UnorderedElementsAre("data", "timer", "later timer ran",
+                                                       "deferred", "posted"));
 }
 
 }  // namespace

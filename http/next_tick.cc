@@ -56,9 +56,16 @@ bool TickQueue::Wake() {
 
 // A tick is unlinked before it runs and not touched after: running it may reuse
 // (or free) the object it is embedded in.
+// A tick that throws (a listener did) leaves the queue consistent: it was unlinked
+// first, and the run ends; the exception goes to the caller, and the ticks after it
+// run at the next run (the connection's close runs them all).
 void TickQueue::Run() {
   if (running_) return;
   running_ = true;
+  struct Done {
+    bool& running;
+    ~Done() { running = false; }
+  } done{running_};
   while (head_ != nullptr && !head_->held) {
     Tick* t = head_;
     head_ = t->next;
@@ -67,7 +74,6 @@ void TickQueue::Run() {
     t->queued = false;
     t->run(t->owner);
   }
-  running_ = false;
 }
 
 }  // namespace http

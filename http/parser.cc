@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <exception>
+#include <utility>
 
 // The strict machine: llhttp.c built again with LLHTTP_STRICT_MODE and its symbols
 // prefixed (third_party/llhttp.BUILD). It shares llhttp_t, the settings and the
@@ -175,9 +177,27 @@ struct Parser::llhttp_impl {
 struct Parser::Callbacks {
   static Parser* Self(llhttp_t* p) { return static_cast<Parser*>(p->data); }
 
+  // Runs an event of the caller's. An exception must not unwind through llhttp's C
+  // frames: it is kept, llhttp stops with an error, and Execute() (or Finish())
+  // rethrows it once llhttp has returned.
+  template <typename Fn>
+  static int Guard(Parser* self, Fn&& fn) {
+    try {
+      return fn();
+    } catch (...) {
+      self->exception_ = std::current_exception();
+      return HPE_USER;
+    }
+  }
+
   static int MessageBegin(llhttp_t* p) {
     Parser* self = Self(p);
-    self->head_ = self->events_->OnMessageBegin();
+    if (Guard(self, [&] {
+          self->head_ = self->events_->OnMessageBegin();
+          return 0;
+        }) != 0) {
+      return HPE_USER;
+    }
     self->head_->Clear();
     self->headers_done_ = false;
     self->input_views_ = false;
@@ -229,14 +249,20 @@ struct Parser::Callbacks {
     h.content_length = p->content_length;
     self->headers_done_ = true;
     self->header_bytes_ = 0;
-    self->RetainInputIfViewed();
-    int r = self->events_->OnHeadersComplete(h);
+    int r = Guard(self, [&] {
+      self->RetainInputIfViewed();
+      return self->events_->OnHeadersComplete(h);
+    });
+    if (r == HPE_USER) return -1;  // an error for on_headers_complete
     if (r == 2) return 2;  // llhttp: stop after this head (upgrade), see Execute
     return r == 1 ? 1 : 0;
   }
   static int Body(llhttp_t* p, const char* at, size_t len) {
-    Self(p)->events_->OnBody(std::string_view(at, len));
-    return 0;
+    Parser* self = Self(p);
+    return Guard(self, [&] {
+      self->events_->OnBody(std::string_view(at, len));
+      return 0;
+    });
   }
   static int ChunkExtension(llhttp_t* p, const char*, size_t len) {
     return Self(p)->CountChunkExtensionBytes(len);
@@ -247,12 +273,14 @@ struct Parser::Callbacks {
   }
   static int MessageComplete(llhttp_t* p) {
     Parser* self = Self(p);
-    self->RetainInputIfViewed();
-    MessageHead* h = self->head_;
-    self->head_ = nullptr;
-    self->open_field_ = Field::kNone;
-    self->events_->OnMessageComplete(*h);
-    return 0;
+    return Guard(self, [&] {
+      self->RetainInputIfViewed();
+      MessageHead* h = self->head_;
+      self->head_ = nullptr;
+      self->open_field_ = Field::kNone;
+      self->events_->OnMessageComplete(*h);
+      return 0;
+    });
   }
 
   static const llhttp_settings_t* Settings() {
@@ -631,6 +659,7 @@ ParseResult Parser::Execute(std::string_view data) {
   ParseResult result;
   result.consumed = data.size();
   if (err != HPE_PAUSED_UPGRADE) MoveViewsToArena();
+  if (exception_) std::rethrow_exception(std::exchange(exception_, nullptr));
   if (err == HPE_OK) return result;
   const char* error_pos = llhttp_get_error_pos(p);
   // (An error in a version digit FeedVersion fed points outside the input.)
@@ -659,6 +688,7 @@ ParseResult Parser::Execute(std::string_view data) {
 ParseResult Parser::Finish() {
   ParseResult result;
   llhttp_errno_t err = llhttp_finish(&impl_->parser);
+  if (exception_) std::rethrow_exception(std::exchange(exception_, nullptr));
   if (err != HPE_OK) {
     result.error = err;
     result.code = llhttp_errno_name(err);

@@ -20,12 +20,15 @@
 // that a message inside one input is parsed without a copy.
 //
 // All llhttp glue lives in this file and parser.cc. Loop-thread only; no callback
-// outlives the Execute() call that makes it.
+// outlives the Execute() call that makes it. An exception thrown by a ParserEvents
+// call stops the parse and is rethrown by Execute() (or Finish()) once llhttp has
+// returned, never through llhttp's frames; the parser is then failed until Reset().
 #ifndef HTTP_PARSER_H_
 #define HTTP_PARSER_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -245,6 +248,7 @@ class Parser {
   bool version_replaced_ = false;
   uint8_t sent_major_ = 1;
   uint8_t sent_minor_ = 1;
+  std::exception_ptr exception_;  // thrown by an event, rethrown by Execute/Finish
   int user_error_ = 0;          // an error a callback raised (Fail), for Execute
   const char* user_code_ = "";
   const char* user_reason_ = "";

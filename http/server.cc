@@ -12,6 +12,7 @@
 #include "engine/loop.h"
 #include "engine/runtime.h"
 #include "http/server_connection.h"
+#include "http/uncaught.h"
 
 namespace http {
 
@@ -77,6 +78,9 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
         pools->SetRingBuffers(loop.recv_memory().ring_buffers);
         // A ring running low takes back the buffers that requests retain.
         loop.AddRecvPressureHandler([pools] { pools->MoveOutRetaining(); });
+        // What a listener throws that the engine catches goes where the http layer's
+        // own catches send it (http/uncaught.h).
+        loop.set_exception_handler([](std::exception_ptr e) { ReportUncaughtException(e); });
         std::lock_guard<std::mutex> lock(order);
         engine::ListenOptions lo;
         lo.host = host;

@@ -19,7 +19,8 @@
 // the loop that closes last; 'connection', 'request', 'checkContinue',
 // 'checkExpectation', 'clientError', 'connect', 'upgrade' and 'timeout' on the
 // connection's loop thread, as its bytes are parsed or its timer fires.
-// Views: a request's method, url and headers are valid while the request is (see
+// Exceptions a listener throws: see http/uncaught.h (reported, and the socket destroyed).
+// Views: a request's method, url and headers are read again in each callback (see
 // http/incoming_message.h); the `head` bytes given to 'connect' and 'upgrade' (what
 // followed the request's head in the same receive) and a ClientError's fields are
 // valid only during the listener: copy what you keep.

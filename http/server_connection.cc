@@ -8,6 +8,7 @@
 
 #include "engine/loop.h"
 #include "http/server.h"
+#include "http/uncaught.h"
 
 namespace http {
 
@@ -72,11 +73,13 @@ ServerConnection::ServerConnection(Server* server, LoopPools* pools, engine::Con
     // handle it; when none does, the socket is destroyed.
     // (Whether it was idle is read first: a listener that ends the response makes
     // the connection idle, and its bytes must still go out.)
-    bool was_idle = keep_alive_wait_;
-    bool handled = emit<"timeout">();
-    if (queue_head_ != nullptr) handled |= queue_head_->res->emit<"timeout">();
-    handled |= server_->emit<"timeout">(static_cast<Socket&>(*this));
-    if (!handled || was_idle) destroy();
+    Guarded([this] {
+      bool was_idle = keep_alive_wait_;
+      bool handled = emit<"timeout">();
+      if (queue_head_ != nullptr) handled |= queue_head_->res->emit<"timeout">();
+      handled |= server_->emit<"timeout">(static_cast<Socket&>(*this));
+      if (!handled || was_idle) destroy();
+    });
   });
   idle_ms_ = server->timeout;
   ArmIdleTimer(idle_ms_);
@@ -96,6 +99,9 @@ Parser& ServerConnection::parser() {
 
 // --- receiving -----------------------------------------------------------------
 
+// A listener that throws here is the engine's to catch (it reports it through the
+// loop's exception handler, http/uncaught.h, and closes the connection); the receive's
+// bookkeeping is finished first.
 void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) {
   if (upgraded_) {
     emit<"data">(data.view());
@@ -104,7 +110,14 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
   if (ignore_input_) return;
   if (idle_ms_ != 0 && !keep_alive_wait_) ArmIdleTimer(idle_ms_);
   current_input_ = &data;
-  Parse(data.view());
+  try {
+    Parse(data.view());
+  } catch (...) {
+    current_input_ = nullptr;
+    ignore_input_ = true;  // the parser failed: nothing more is parsed
+    ReleaseInput();
+    throw;
+  }
   current_input_ = nullptr;
   ReleaseInput();
   CheckHeadersTimeout();
@@ -431,9 +444,22 @@ void ServerConnection::CancelTick(Tick& t) {
 void ServerConnection::ScheduleTicks() {
   conn_->loop().Defer([c = conn_, gen = conn_->generation()] {
     if (c->generation() == gen) {
-      static_cast<ServerConnection*>(c->handler())->ticks_.RunScheduled();
+      auto* self = static_cast<ServerConnection*>(c->handler());
+      self->Guarded([self] { self->ticks_.RunScheduled(); });
     }
   });
+}
+
+// Where the engine would not close the connection itself (timers, ticks), a listener
+// that throws is reported and its socket destroyed here (http/uncaught.h).
+template <typename Fn>
+void ServerConnection::Guarded(Fn&& fn) {
+  try {
+    fn();
+  } catch (...) {
+    ReportUncaughtException(std::current_exception());
+    destroy();
+  }
 }
 
 // Exchanges are listed newest first; one attached to its request has had its head
@@ -589,11 +615,11 @@ void ServerConnection::runAfter(uint64_t ms, std::function<void()> cb) {
   if (t == nullptr) {
     user_timers.push_back(std::make_unique<UserTimer>());
     t = user_timers.back().get();
-    t->timer.set_callback([t] {
+    t->timer.set_callback([this, t] {
       std::function<void()> fn = std::move(t->cb);
       t->cb = nullptr;
       t->running = true;
-      fn();
+      Guarded(fn);
       t->running = false;
     });
   }
@@ -622,7 +648,18 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   closed_ = true;
   destroyed_ = true;
   conn_->loop().timers().Cancel(&idle_timer_);
-  ticks_.RunAll();  // what v12 would have run before the close; unsent 'finish' is 'close'
+  // Every listener below may throw: each is reported (http/uncaught.h) and the close
+  // goes on, so that everything is given back and the server counts the close.
+  auto report = [](auto&& fn) {
+    try {
+      fn();
+    } catch (...) {
+      ReportUncaughtException(std::current_exception());
+    }
+  };
+  // What v12 would have run before the close; unsent 'finish' is 'close'. A tick that
+  // throws ends a run, so runs repeat until the queue is empty.
+  while (!ticks_.empty()) report([this] { ticks_.RunAll(); });
   // v12's abortIncoming: every request whose head was parsed and whose response has
   // not finished is aborted (complete or not); responses not finished are closed.
   std::vector<Exchange*> open;
@@ -633,18 +670,18 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   for (Exchange* ex : open) {
     if (ex->req->socket() != nullptr && !ex->res->finished_) {
       ex->req->aborted = true;
-      ex->req->emit<"aborted">();
+      report([ex] { ex->req->emit<"aborted">(); });
     }
-    ex->req->EmitClose();  // each 'close' once, whatever ran before
-    ex->res->EmitClose();
+    report([ex] { ex->req->EmitClose(); });  // each 'close' once, whatever ran before
+    report([ex] { ex->res->EmitClose(); });
   }
-  emit<"close">(err != 0);
+  report([this, err] { emit<"close">(err != 0); });
   // Everything lent goes back (the engine has reported every send by now).
   while (live_ != nullptr) Recycle(live_);
   if (parser_ != nullptr) pools_->Give(parser_);
   parser_ = nullptr;
   conn_->user_data = nullptr;
-  server_->ConnectionClosed(loop_index_);
+  report([this] { server_->ConnectionClosed(loop_index_); });
   delete this;
 }
 

@@ -136,6 +136,8 @@ class ServerConnection final : public Socket,
   void EndOutput();
   void CheckHeadersTimeout();
   void ScheduleTicks();
+  template <typename Fn>
+  void Guarded(Fn&& fn);
 
   Server* server_;
   LoopPools* pools_;

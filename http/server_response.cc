@@ -7,6 +7,7 @@
 
 #include "http/header_validation.h"
 #include "http/server_connection.h"
+#include "http/uncaught.h"
 
 namespace http {
 namespace {
@@ -57,7 +58,12 @@ void ServerResponse::Attach(ServerConnection* conn, Socket* socket, bool head_re
 }
 
 void ServerResponse::Reset() {
-  EmitPendingErrors();
+  // (Its listeners may throw: the reset must still happen, whoever recycles it.)
+  try {
+    EmitPendingErrors();
+  } catch (...) {
+    ReportUncaughtException(std::current_exception());
+  }
   if (conn_ != nullptr) {
     CountWaiting(0);
     conn_->CancelTick(finish_tick_);

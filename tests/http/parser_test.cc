@@ -8,6 +8,7 @@
 #include <llhttp.h>
 
 #include <deque>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -315,6 +316,41 @@ TEST(Parser, ReboundParserForgetsAHalfReadVersion) {
   std::string next = "GET /item/25 HTTP/1.7\r\nHost: h\r\n\r\n";
   EXPECT_EQ(parser.Execute(next).error, 0);
   EXPECT_EQ(second.log_, std::vector<std::string>{"complete GET /item/25 1.7 ka [Host: h] body="});
+}
+
+}  // namespace
+
+namespace {
+
+// An event that throws must not unwind through llhttp's frames: Execute() rethrows it
+// once llhttp has returned, with the input's fields already out of the input, and
+// the parser stays failed until Reset().
+class Thrower final : public http::ParserEvents {
+ public:
+  http::MessageHead* OnMessageBegin() override { return &head_; }
+  void OnRetainInput() override {}
+  int OnHeadersComplete(http::MessageHead& h) override {
+    url_ = std::string(h.url);
+    throw std::runtime_error("listener");
+  }
+  void OnBody(std::string_view) override {}
+  void OnMessageComplete(http::MessageHead&) override { ++completed_; }
+  http::MessageHead head_;
+  std::string url_;
+  int completed_ = 0;
+};
+
+TEST(Parser, AnEventThatThrowsIsRethrownByExecuteAfterLlhttpReturns) {
+  Thrower events;
+  http::Parser parser(http::ParserType::kRequest, {}, &events);
+  std::string input = "GET /x HTTP/1.1\r\nHost: h\r\n\r\nGET /y HTTP/1.1\r\nHost: h\r\n\r\n";
+  EXPECT_THROW(parser.Execute(input), std::runtime_error);
+  EXPECT_EQ(events.url_, "/x");
+  EXPECT_EQ(events.completed_, 0) << "parsing went on after the event threw";
+  EXPECT_NE(parser.Execute("GET / HTTP/1.1\r\n\r\n").error, 0) << "a failed parser parsed on";
+  parser.Reset();
+  EXPECT_THROW(parser.Execute("GET /z HTTP/1.1\r\nHost: h\r\n\r\n"), std::runtime_error);
+  EXPECT_EQ(events.url_, "/z");
 }
 
 }  // namespace

@@ -47,8 +47,7 @@ int Runtime::Start(const RuntimeOptions& options, std::function<void(Loop&, int)
         // From here on Stop(), Post() and loop() no longer reach this loop: it ended.
         std::lock_guard<std::mutex> lock(mu_);
         loops_[i] = nullptr;
-        ended_.enters += loop->stats().enters;
-        ended_.sendmsgs += loop->stats().sendmsgs;
+        AddCounters(loop->stats(), &ended_);
       }
       loop.reset();  // on this thread, as the loop requires
     });
@@ -100,13 +99,24 @@ bool Runtime::Post(int i, std::function<void()> fn) {
   return true;
 }
 
+void Runtime::AddCounters(const LoopStats& s, Totals* t) {
+  t->enters += s.enters;
+  t->sendmsgs += s.sendmsgs;
+  t->enobufs += s.enobufs;
+  t->own_recvs += s.own_recvs;
+  t->recv_pressure += s.recv_pressure;
+}
+
 Runtime::Totals Runtime::totals() {
   std::lock_guard<std::mutex> lock(mu_);
   Totals t = ended_;
   for (Loop* loop : loops_) {
     if (loop == nullptr) continue;
-    t.enters += loop->stats().enters;
-    t.sendmsgs += loop->stats().sendmsgs;
+    const LoopStats& s = loop->stats();
+    AddCounters(s, &t);
+    t.ring_in_use += s.ring_in_use;
+    t.overflow_bytes += s.overflow_bytes;
+    t.recv_waiters += s.recv_waiters;
   }
   return t;
 }

@@ -59,6 +59,16 @@ class Runtime {
   struct Totals {
     uint64_t enters = 0;    // io_uring_enter calls
     uint64_t sendmsgs = 0;  // sendmsg operations submitted
+    // Receive pressure (LoopStats): receives that found the ring empty, receives into
+    // overflow memory, buffers phases that called the pressure handlers.
+    uint64_t enobufs = 0;
+    uint64_t own_recvs = 0;
+    uint64_t recv_pressure = 0;
+    // Now, over the loops that run: ring buffers still referenced after their
+    // receive, overflow bytes in use, connections waiting for receive memory.
+    uint64_t ring_in_use = 0;
+    uint64_t overflow_bytes = 0;
+    uint64_t recv_waiters = 0;
   };
   Totals totals();
   // Loop i while it runs, null once it has ended (or for an index out of range). Read
@@ -73,6 +83,7 @@ class Runtime {
   std::condition_variable cv_;
   int ready_ = 0;
   int failed_ = 0;
+  static void AddCounters(const LoopStats& s, Totals* t);
   Totals ended_;  // what loops that have ended did
   SetupError first_error_;
 };

@@ -192,6 +192,18 @@ uint64_t Server::copiedBytes() const {
 
 uint64_t Server::sendCalls() const { return runtime_ ? runtime_->totals().sendmsgs : 0; }
 
+Server::RecvMemory Server::recvMemory() const {
+  RecvMemory m;
+  if (!runtime_) return m;
+  engine::Runtime::Totals t = runtime_->totals();
+  m.ringInUse = t.ring_in_use;
+  m.overflowBytes = t.overflow_bytes;
+  m.waiters = t.recv_waiters;
+  m.enobufs = t.enobufs;
+  m.overflowRecvs = t.own_recvs;
+  return m;
+}
+
 void Server::join() {
   if (runtime_) runtime_->Join();
 }

@@ -128,6 +128,17 @@ class Server
   // C++ addition: sendmsg operations the server's loops submitted (each carries all
   // that one connection had to send in one loop turn). Any thread.
   uint64_t sendCalls() const;
+  // C++ addition: the receive memory of the server's loops, summed (engine::Runtime::
+  // Totals: ring buffers still referenced after their receive, overflow bytes in use,
+  // connections waiting for a buffer, and how often the ring ran dry). Any thread.
+  struct RecvMemory {
+    uint64_t ringInUse = 0;
+    uint64_t overflowBytes = 0;
+    uint64_t waiters = 0;
+    uint64_t enobufs = 0;
+    uint64_t overflowRecvs = 0;
+  };
+  RecvMemory recvMemory() const;
 
   Server& setTimeout(uint64_t ms, std::function<void()> cb = {});
   uint64_t timeout = 120000;           // socket idle timeout, ms (0: none)

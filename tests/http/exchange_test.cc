@@ -102,6 +102,17 @@ class ExchangeTest : public http_test::LoopbackTest, public ::testing::WithParam
     return out;
   }
 
+  // The server's receive memory once at most `ring_in_use` buffers are referenced, or
+  // as it is after 500 ms.
+  http::Server::RecvMemory SettledRecvMemory(uint64_t ring_in_use) {
+    http::Server::RecvMemory m = server_->recvMemory();
+    for (int waited = 0; waited < 500 && m.ringInUse > ring_in_use; waited += 5) {
+      std::this_thread::sleep_for(milliseconds(5));
+      m = server_->recvMemory();
+    }
+    return m;
+  }
+
   // A good client on a fresh connection is answered at once.
   void ExpectGoodClientServed(const char* when) {
     int fd = ConnectNoDelay();
@@ -171,6 +182,13 @@ TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
   }
   std::this_thread::sleep_for(milliseconds(100));
   ExpectGoodClientServed("while the others wait");
+  // No receive buffer waits with them; paused bodies keep at most their loop's budget
+  // (a quarter of the ring). (The good client's request keeps its buffer until its
+  // response's send completes: the loop's next turn.)
+  uint64_t bound = c.kind == Kind::kPaused ? kRingBuffers / 4 : 0u;
+  http::Server::RecvMemory waiting = SettledRecvMemory(bound);
+  EXPECT_LE(waiting.ringInUse, bound);
+  EXPECT_EQ(waiting.waiters, 0u);
 
   // Every waiting connection completes its message and is answered.
   answer_long_polls_ = true;
@@ -193,6 +211,9 @@ TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
   }
   EXPECT_EQ(opened_.load(), expected);
   EXPECT_EQ(closed_.load(), expected) << "sockets left open a second after their peers left";
+  http::Server::RecvMemory after = SettledRecvMemory(0);
+  EXPECT_EQ(after.ringInUse, 0u);
+  EXPECT_EQ(after.overflowBytes, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(EachWait, ExchangeTest, ::testing::ValuesIn(Cases()),

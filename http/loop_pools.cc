@@ -25,9 +25,8 @@ Exchange* LoopPools::TakeExchange() {
   return ex;
 }
 
+// (The connection has released its buffer and taken it off the list: Recycle.)
 void LoopPools::Give(Exchange* ex) {
-  UnlistRetaining(ex);
-  ex->buf.Release();
   std::unique_ptr<Exchange> owned(ex);
   if (exchanges_.size() < kKeep) exchanges_.push_back(std::move(owned));
 }

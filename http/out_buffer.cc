@@ -80,13 +80,25 @@ void OutBuf::TakePending(std::vector<iovec>* out) {
 }
 
 void OutBuf::Release(uint64_t sent) {
-  while (blocks_.size() > 1 && blocks_.front().end <= sent) blocks_.pop_front();
+  if (blocks_.size() > 1) {
+    size_t gone = 0;
+    while (gone + 1 < blocks_.size() && blocks_[gone].end <= sent) ++gone;
+    blocks_.erase(blocks_.begin(), blocks_.begin() + static_cast<std::ptrdiff_t>(gone));
+  }
   if (blocks_.size() == 1 && blocks_.front().end <= sent) {
     // Every byte written into the last block has left: it starts over.
     blocks_.front().used = 0;
   }
-  while (!adopted_.empty() && adopted_.front().first <= sent) adopted_.pop_front();
-  while (!shared_.empty() && shared_.front().first <= sent) shared_.pop_front();
+  if (!adopted_.empty()) {
+    size_t gone = 0;
+    while (gone < adopted_.size() && adopted_[gone].first <= sent) ++gone;
+    adopted_.erase(adopted_.begin(), adopted_.begin() + static_cast<std::ptrdiff_t>(gone));
+  }
+  if (!shared_.empty()) {
+    size_t gone = 0;
+    while (gone < shared_.size() && shared_[gone].first <= sent) ++gone;
+    shared_.erase(shared_.begin(), shared_.begin() + static_cast<std::ptrdiff_t>(gone));
+  }
 }
 
 void OutBuf::Reset() {
@@ -102,8 +114,8 @@ void OutBuf::Reset() {
     blocks_.front().used = 0;
     blocks_.front().end = 0;
   }
-  adopted_.clear();
-  shared_.clear();
+  if (!adopted_.empty()) adopted_.clear();
+  if (!shared_.empty()) shared_.clear();
   pending_.clear();
   pending_bytes_ = 0;
   pushed_ = 0;

@@ -18,7 +18,6 @@
 #include <sys/uio.h>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,11 +60,13 @@ class OutBuf {
   };
   void Push(const char* p, size_t n);
 
-  std::deque<Block> blocks_;
+  // Oldest first. (Vectors: a response has one block as a rule, and few pieces
+  // in flight; Release erases from the front.)
+  std::vector<Block> blocks_;
   // Adopted strings are all longer than any short-string buffer, so their bytes are
   // on the heap and stay put when the container moves them. Each with its end offset.
-  std::deque<std::pair<uint64_t, std::string>> adopted_;
-  std::deque<std::pair<uint64_t, std::shared_ptr<const std::string>>> shared_;
+  std::vector<std::pair<uint64_t, std::string>> adopted_;
+  std::vector<std::pair<uint64_t, std::shared_ptr<const std::string>>> shared_;
   std::vector<iovec> pending_;
   size_t pending_bytes_ = 0;
   uint64_t pushed_ = 0;  // bytes pushed since Reset(): the stream's length

@@ -89,6 +89,7 @@ std::string_view Arena::Keep(std::string_view bytes) {
 }
 
 void Arena::Reset() {
+  if (total_ == 0 && !open_) return;  // (as a rule: nothing was copied)
   if (blocks_.size() > 1) blocks_.erase(blocks_.begin() + 1, blocks_.end());
   if (!blocks_.empty()) blocks_.front().used = 0;
   span_start_ = 0;

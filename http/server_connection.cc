@@ -480,12 +480,14 @@ void ServerConnection::UpdateBackpressure() {
               (extras_ && extras_->waiting_bytes >= ServerResponse::kHighWaterMark);
   if (over == paused_by_backpressure_) return;
   paused_by_backpressure_ = over;
-  if (over && current_input_ == nullptr) {
-    conn_->loop().Defer([c = conn_, gen = conn_->generation()] {
-      if (c->generation() == gen) static_cast<ServerConnection*>(c->handler())->ReleaseInput();
-    });
-  }
+  if (over && current_input_ == nullptr) ReleaseInputLater();
   UpdateReceiving();
+}
+
+void ServerConnection::ReleaseInputLater() {
+  conn_->loop().Defer([c = conn_, gen = conn_->generation()] {
+    if (c->generation() == gen) static_cast<ServerConnection*>(c->handler())->ReleaseInput();
+  });
 }
 
 // --- exchanges and sends ---------------------------------------------------------

@@ -117,6 +117,8 @@ class ServerConnection final : public Socket,
   void Parse(std::string_view data);
   // The end of a receive: exchanges that must outlive it leave its buffer.
   void ReleaseInput();
+  // The same, in the loop's deferred phase (outside any listener).
+  [[gnu::noinline, gnu::cold]] void ReleaseInputLater();
   void MoveOutOfReceiveBuffer(Exchange* ex);
   // `message` is err.message, "Parse Error: " + reason unless given.
   void OnParseError(const ParseResult& r, std::string_view data, const char* message = nullptr);

@@ -66,9 +66,9 @@ void ServerResponse::Reset() {
   }
   if (conn_ != nullptr) {
     CountWaiting(0);
-    conn_->CancelTick(finish_tick_);
-    conn_->CancelTick(close_tick_);
-    conn_->CancelTick(error_tick_);
+    for (Tick* t : {&finish_tick_, &close_tick_, &error_tick_}) {
+      if (t->queued) conn_->CancelTick(*t);
+    }
   }
   finish_tick_.held = false;
   // As a new object (a subclass's objects are not reused: http/loop_pools.cc).
@@ -324,7 +324,9 @@ void ServerResponse::CountWaiting(size_t bytes) {
 void ServerResponse::OnSent(size_t bytes) {
   queued_ -= bytes;
   sent_total_ += bytes;
-  out_.Release(sent_total_);  // what has left needs no storage (a long stream stays small)
+  // What has left needs no storage: a long stream stays small. (A response that has
+  // ended and left whole is reset as it is recycled, which frees the same.)
+  if (!ended_ || queued_ != 0) out_.Release(sent_total_);
   if (!write_cbs_.empty()) {
     size_t n = 0;
     while (n < write_cbs_.size() && write_cbs_[n].first <= sent_total_) ++n;

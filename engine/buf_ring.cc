@@ -88,8 +88,8 @@ void BufRing::Unref(uint16_t bid) {
   }
 }
 
-int BufRing::TakeOverflow(size_t size) {
-  if (size == 0 || overflow_bytes_ + size > overflow_cap_) return -1;
+int BufRing::TakeOverflow(size_t size, bool beyond_cap) {
+  if (size == 0 || (!beyond_cap && overflow_bytes_ + size > overflow_cap_)) return -1;
   uint32_t id;
   if (!free_overflow_.empty()) {
     id = free_overflow_.back();

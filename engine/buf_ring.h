@@ -85,8 +85,9 @@ class BufRing {
   uint64_t recycled_total() const { return recycled_total_; }
 
   // Overflow blocks: an id holding one reference to `size` fresh bytes, or -1 when
-  // that would pass the cap (or the ids run out).
-  int TakeOverflow(size_t size);
+  // that would pass the cap (unless beyond_cap: for copies whose size the caller
+  // bounds) or the ids run out.
+  int TakeOverflow(size_t size, bool beyond_cap = false);
   void SetOverflowCap(size_t bytes) { overflow_cap_ = bytes; }
   size_t overflow_cap() const { return overflow_cap_; }
   size_t overflow_bytes() const { return overflow_bytes_; }

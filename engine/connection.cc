@@ -72,7 +72,7 @@ void Connection::Reset() {
   queued_bytes_ = 0;
   std::vector<BufRef>().swap(held_);  // a pause's memory does not outlive the connection
   own_bid_ = -1;
-  paused_ = eof_ = closing_ = ending_ = shutdown_pending_ = write_shut_ = false;
+  paused_ = eof_ = eof_reported_ = closing_ = ending_ = shutdown_pending_ = write_shut_ = false;
   connecting_ = waiting_buffers_ = flush_listed_ = reap_listed_ = deliver_listed_ = false;
   user_data = nullptr;
 }
@@ -158,16 +158,25 @@ void Connection::OnHangup(const Completion& c) {
   // Nothing left to read: the end of the stream needs no buffer.
   loop_->UnlistForBuffers(this);
   eof_ = true;
-  if (paused_ || !held_.empty()) return;  // reported after the held data
+  ReportEof();
+}
+
+// OnEof, once, and only after the data held across a pause has been handed over.
+void Connection::ReportEof() {
+  if (eof_reported_ || closing_ || paused_ || !held_.empty()) return;
+  eof_reported_ = true;
   Guarded(*this, [&] { handler_->OnEof(*this); });
 }
 
-// Pieces that raced a pause wait in overflow blocks of their own size, so that a
-// paused connection does not keep ring buffers; when the cap is reached, or the
-// piece is in an overflow block already, the buffer is retained instead.
+// Pieces that raced a pause wait in overflow blocks of their own size, whatever the
+// cap (they are what the kernel had taken before the pause's cancel took effect), so
+// that a paused connection keeps no ring buffer while its handler waits. A piece in
+// an overflow block already is retained as it is (so is one whose copy cannot be
+// allocated).
 void Connection::Hold(const RecvBuf& piece) {
   BufRing& ring = loop_->buffers();
-  int id = piece.buffer_id() < ring.count() ? ring.TakeOverflow(piece.size()) : -1;
+  int id = piece.buffer_id() < ring.count() ? ring.TakeOverflow(piece.size(), /*beyond_cap=*/true)
+                                            : -1;
   if (id < 0) {
     held_.push_back(piece.Retain());
     return;
@@ -205,9 +214,7 @@ void Connection::OnRecv(const Completion& c) {
   if (own >= 0) ring.Unref(static_cast<uint16_t>(own));  // nothing landed in it
   if (c.res == 0) {  // end of stream
     eof_ = true;
-    if (closing_) return;
-    if (paused_ || !held_.empty()) return;  // reported after the held data
-    Guarded(*this, [&] { handler_->OnEof(*this); });
+    ReportEof();
     return;
   }
   switch (-c.res) {
@@ -236,9 +243,9 @@ void Connection::PauseRecv() {
 void Connection::ResumeRecv() {
   if (!paused_ || closing_) return;
   paused_ = false;
-  if (!held_.empty() || eof_) {
+  if (!held_.empty() || (eof_ && !eof_reported_)) {
     loop_->ListForDelivery(this);  // hands held data over in the deferred phase
-  } else if (recv_op_.in_flight == 0 && !waiting_buffers_) {
+  } else if (!eof_ && recv_op_.in_flight == 0 && !waiting_buffers_) {
     RearmRecv();
   }
 }
@@ -254,7 +261,7 @@ void Connection::DeliverHeld() {
   held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(i));
   if (paused_ || closing_ || !held_.empty()) return;
   if (eof_) {
-    Guarded(*this, [&] { handler_->OnEof(*this); });
+    ReportEof();
   } else if (recv_op_.in_flight == 0 && !waiting_buffers_) {
     RearmRecv();
   }

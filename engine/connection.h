@@ -26,9 +26,12 @@
 //      left unread is reported as OnEof at once; a FIN with bytes still unread moves
 //      the connection to the head of the queue.
 //   4. PauseRecv() cancels the recv; pieces that were already on their way are held
-//      (copied into overflow blocks while the cap allows, so that a pause does not
-//      pin ring buffers) and handed over, in order, after ResumeRecv().
-//   5. End of stream calls OnEof once; the handler decides whether to Close or End.
+//      (copied into overflow blocks, past the cap if need be: a pause pins no ring
+//      buffer, and what is held is at most what the kernel had received before the
+//      cancel) and handed over, in order, after ResumeRecv().
+//   5. End of stream calls OnEof once (after the held pieces, when paused); the
+//      handler decides whether to Close or End. A connection at its end of stream is
+//      not read again.
 //
 // Sending (sendmsg with iovec lists):
 //   1. Send() queues a SendReq; nothing leaves yet.
@@ -147,6 +150,7 @@ class Connection final : public OpOwner {
   void StopWatchingHangup();
   // Keeps a piece received while paused.
   void Hold(const RecvBuf& piece);
+  void ReportEof();
   void CancelOp(Op* op);
   // Builds this connection's sendmsg into the loop's scratch and submits it.
   void FlushSends();
@@ -177,6 +181,7 @@ class Connection final : public OpOwner {
 
   bool paused_ = false;
   bool eof_ = false;
+  bool eof_reported_ = false;  // OnEof ran
   bool closing_ = false;
   bool ending_ = false;           // End(): close once sends drain
   bool shutdown_pending_ = false;  // Shutdown(): shut down once sends drain

@@ -310,12 +310,14 @@ void Loop::RunDeferred() {
     }
     running_.clear();
   }
-  for (size_t i = 0; i < delivery_list_.size(); ++i) {
-    Connection* c = delivery_list_[i];
+  // (A connection listed again while it is handed its data, by a handler that pauses
+  // and resumes, waits for the next turn: the phase ends.)
+  delivering_.swap(delivery_list_);
+  for (Connection* c : delivering_) {
     c->deliver_listed_ = false;
     if (!c->closing_) c->DeliverHeld();
   }
-  delivery_list_.clear();
+  delivering_.clear();
 }
 
 // The eventfd is written under the lock, and the destructor takes the lock before

@@ -247,6 +247,7 @@ class Loop final : public OpOwner {
   std::vector<std::function<void()>> pressure_handlers_;
   std::function<void(std::exception_ptr)> exception_handler_;
   std::vector<Connection*> delivery_list_;
+  std::vector<Connection*> delivering_;
   std::vector<Listener*> listeners_;
   std::vector<Listener*> listener_reap_;
 

@@ -97,6 +97,14 @@ void Loop::ListForBuffers(Connection* c) {
   if (c->waiting_buffers_) return;
   c->waiting_buffers_ = true;
   ++buffer_waiters_;
+  // Entries of connections that left the queue are skipped when reached; while the
+  // ring stays dry nothing is reached, so they are dropped here once they outnumber
+  // the waiters: the queue stays within twice the waiters.
+  if (buffer_wait_.size() > 2 * buffer_waiters_ + 64) {
+    std::erase_if(buffer_wait_, [](const Waiter& w) {
+      return w.c->generation() != w.generation || !w.c->waiting_buffers_;
+    });
+  }
   buffer_wait_.push_back(Waiter{c, c->generation()});
   if (recv_stalled_) c->WatchHangup();
 }

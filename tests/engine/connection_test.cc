@@ -231,11 +231,10 @@ TEST(Connection, PausedRecvDeliversNothingUntilResumedThenEverythingInOrder) {
   EXPECT_EQ(server.closes, 0);
 }
 
-// With overflow memory (the default), pieces that raced the pause are copied out of
-// the ring; without it, their ring buffers are kept.
-class PauseHold : public ::testing::TestWithParam<size_t> {};
-
-TEST_P(PauseHold, PauseInsideOnDataHoldsLaterPiecesInOrder) {
+// Pieces that raced the pause are copied out of the ring (even with no overflow memory
+// allowed: they are what the kernel had received before the pause took effect), so a
+// paused connection keeps no ring buffer while its handler waits.
+TEST(Connection, PauseInsideOnDataHoldsLaterPiecesInOrderOutOfTheRing) {
   constexpr size_t kTotal = 64 * 1024;
   RecordingHandler server;
   server.on_data = [&](Connection& c, const RecvBuf&) {
@@ -244,7 +243,7 @@ TEST_P(PauseHold, PauseInsideOnDataHoldsLaterPiecesInOrder) {
   // Small buffers: the 64 KiB arrive as many pieces completed together, so pieces
   // are already on their way when the first OnData pauses.
   std::unique_ptr<Loop> loop =
-      Loop::CreateOrDie(LoopOptions{.buffer_size = 512, .overflow_bytes = GetParam()});
+      Loop::CreateOrDie(LoopOptions{.buffer_size = 512, .overflow_bytes = 0});
   engine::Listener* listener = ListenLoopback(*loop, &server);
   ASSERT_NE(listener, nullptr);
   Fd client = ConnectLoopback(listener->port());
@@ -256,12 +255,8 @@ TEST_P(PauseHold, PauseInsideOnDataHoldsLaterPiecesInOrder) {
   EXPECT_EQ(server.data_calls, 1);
   // The pieces completed after the pause wait, out of the ring when they can.
   Loop::RecvMemory held = loop->recv_memory();
-  if (GetParam() != 0) {
-    EXPECT_GT(held.overflow_bytes, 0u) << "nothing held: the pause was not mid-batch";
-    EXPECT_EQ(held.ring_in_use, 0u) << "a pause kept ring buffers";
-  } else {
-    EXPECT_GT(held.ring_in_use, 0u) << "nothing held: the pause was not mid-batch";
-  }
+  EXPECT_GT(held.overflow_bytes, 0u) << "nothing held: the pause was not mid-batch";
+  EXPECT_EQ(held.ring_in_use, 0u) << "a pause kept ring buffers";
 
   ASSERT_NE(server.conn, nullptr);
   server.conn->ResumeRecv();
@@ -272,7 +267,62 @@ TEST_P(PauseHold, PauseInsideOnDataHoldsLaterPiecesInOrder) {
   EXPECT_EQ(loop->buffers().overflow_bytes(), 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Overflow, PauseHold, ::testing::Values(size_t{16} << 20, size_t{0}));
+
+// OnEof runs once (connection.h, "Receiving" step 5): a pause and resume after the
+// end of stream do not report it again.
+TEST(Connection, EofIsReportedOnceWhenPausedAndResumedAfterIt) {
+  RecordingHandler server;
+  server.on_eof = [](Connection&) {};  // half-open: the handler keeps the connection
+  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{});
+  engine::Listener* listener = ListenLoopback(*loop, &server);
+  ASSERT_NE(listener, nullptr);
+  Fd client = ConnectLoopback(listener->port());
+  ASSERT_TRUE(client.valid());
+  ASSERT_TRUE(WriteAll(client.get(), "x"));
+  shutdown(client.get(), SHUT_WR);
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.eofs == 1; }));
+  ASSERT_NE(server.conn, nullptr);
+  server.conn->PauseRecv();
+  server.conn->ResumeRecv();
+  RunFor(*loop, 50);
+  EXPECT_EQ(server.eofs, 1) << "OnEof ran again after a pause and resume";
+  server.conn->PauseRecv();
+  server.conn->ResumeRecv();
+  RunFor(*loop, 50);
+  EXPECT_EQ(server.eofs, 1);
+  server.conn->Close();
+  RunFor(*loop, 20);
+}
+
+// The same from inside OnEof (a proxy that stops reading its client until the upstream
+// is ready): reported again, the handler would pause and resume again, and the loop
+// would never leave its deferred phase. The handler closes after 1000 reports, so
+// that the test ends even then.
+TEST(Connection, PauseAndResumeInsideOnEofDoNotReportItAgain) {
+  RecordingHandler server;
+  int turns_at_last_eof = -1;
+  server.on_eof = [&](Connection& c) {
+    if (server.eofs >= 1000) {
+      c.Close();
+      return;
+    }
+    c.PauseRecv();
+    c.ResumeRecv();
+    turns_at_last_eof = static_cast<int>(c.loop().stats().enters);
+  };
+  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{});
+  engine::Listener* listener = ListenLoopback(*loop, &server);
+  ASSERT_NE(listener, nullptr);
+  Fd client = ConnectLoopback(listener->port());
+  ASSERT_TRUE(client.valid());
+  shutdown(client.get(), SHUT_WR);
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.eofs >= 1; }));
+  RunFor(*loop, 50);
+  EXPECT_EQ(server.eofs, 1) << "OnEof reported " << server.eofs << " times, last at loop "
+                            << "enter " << turns_at_last_eof;
+  if (server.conn != nullptr) server.conn->Close();
+  RunFor(*loop, 20);
+}
 
 // --- closing ---------------------------------------------------------------------
 

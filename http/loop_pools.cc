@@ -9,11 +9,11 @@ namespace http {
 // keep per-request state that reuse would carry over).
 Exchange* LoopPools::TakeExchange() {
   const ServerOptions& o = server_->options();
-  Exchange* ex;
+  std::unique_ptr<Exchange> ex;  // (a factory that throws must not leak it)
   if (exchanges_.empty()) {
-    ex = new Exchange();
+    ex = std::make_unique<Exchange>();
   } else {
-    ex = exchanges_.back().release();
+    ex = std::move(exchanges_.back());
     exchanges_.pop_back();
   }
   if (!ex->req || o.IncomingMessage) {
@@ -22,7 +22,7 @@ Exchange* LoopPools::TakeExchange() {
   if (!ex->res || o.ServerResponse) {
     ex->res = o.ServerResponse ? o.ServerResponse() : std::make_unique<ServerResponse>();
   }
-  return ex;
+  return ex.release();
 }
 
 // (The connection has released its buffer and taken it off the list: Recycle.)

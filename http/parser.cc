@@ -250,6 +250,7 @@ struct Parser::Callbacks {
     h.content_length = p->content_length;
     self->headers_done_ = true;
     self->header_bytes_ = 0;
+    self->pending_name_ = {};  // the head's last name has its value: trailers start afresh
     int r = Guard(self, [&] {
       self->RetainInputIfViewed();
       return self->events_->OnHeadersComplete(h);

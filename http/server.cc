@@ -170,8 +170,17 @@ void Server::LoopClosed(LoopState& st) {
     std::lock_guard<std::mutex> lock(mu_);
     cbs.swap(close_cbs_);
   }
-  emit<"close">();
-  for (auto& cb : cbs) cb();
+  // A listener or callback that throws is reported (http/uncaught.h); the others
+  // still run, and the server still stops, so that join() returns.
+  auto guarded = [](auto&& fn) {
+    try {
+      fn();
+    } catch (...) {
+      ReportUncaughtException(std::current_exception());
+    }
+  };
+  guarded([this] { emit<"close">(); });
+  for (auto& cb : cbs) guarded(cb);
   runtime_->Stop();
 }
 

@@ -376,7 +376,6 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
     EndOutput();
     return;
   }
-  UpdateBackpressure();
   if (queue_head_ != nullptr) {
     ServerResponse* next = queue_head_->res.get();
     next->active_ = true;
@@ -385,6 +384,8 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
     keep_alive_wait_ = true;
     if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
   }
+  // Once the next response has handed its waiting bytes over (they no longer count).
+  UpdateBackpressure();
 }
 
 void ServerConnection::CountWaitingBytes(int64_t delta) {

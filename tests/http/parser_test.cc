@@ -354,3 +354,20 @@ TEST(Parser, AnEventThatThrowsIsRethrownByExecuteAfterLlhttpReturns) {
 }
 
 }  // namespace
+
+namespace {
+
+// A head that completes in its input is read there, even when the body follows in a
+// later input: nothing of it is copied (not even the last header's name).
+TEST(Parser, AHeadKeptInItsInputCopiesNothingWhenTheBodyFollowsLater) {
+  Trace trace;
+  http::Parser parser(http::ParserType::kRequest, {}, &trace);
+  std::string input = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n01234";
+  ASSERT_EQ(parser.Execute(input).error, 0);
+  EXPECT_TRUE(trace.retained_);
+  EXPECT_EQ(parser.copied_bytes(), 0u) << "bytes copied for a head read in place";
+  ASSERT_EQ(parser.Execute("56789").error, 0);
+  EXPECT_EQ(parser.copied_bytes(), 0u);
+}
+
+}  // namespace

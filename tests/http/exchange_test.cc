@@ -6,10 +6,6 @@
 // answered once it completes its message, and once the peers leave, every socket of
 // theirs is closed within a second.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -77,29 +73,6 @@ class ExchangeTest : public http_test::LoopbackTest, public ::testing::WithParam
       socket.on<"close">([this](bool) { ++closed_; });
       ++opened_;
     });
-  }
-
-  int ConnectNoDelay() {
-    int fd = Connect();
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    return fd;
-  }
-
-  // Reads until `end` has arrived, or the deadline (by default 2 s from now) passes.
-  static std::string ReadUntil(int fd, const std::string& end,
-                               std::chrono::steady_clock::time_point deadline =
-                                   std::chrono::steady_clock::now() + milliseconds(2000)) {
-    std::string out;
-    char buf[4096];
-    while (out.find(end) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{fd, POLLIN, 0};
-      if (poll(&p, 1, 100) <= 0) continue;
-      ssize_t n = recv(fd, buf, sizeof(buf), 0);
-      if (n <= 0) break;
-      out.append(buf, static_cast<size_t>(n));
-    }
-    return out;
   }
 
   // The server's receive memory once at most `ring_in_use` buffers are referenced, or

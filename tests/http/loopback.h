@@ -13,10 +13,12 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -59,6 +61,14 @@ class LoopbackTest : public ::testing::Test {
     EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
     return fd;
   }
+  // A connection whose every send leaves as its own segment (one receive each, as a
+  // rule), for tests that shape what the server's receives contain.
+  int ConnectNoDelay() {
+    int fd = Connect();
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    return fd;
+  }
   static uint16_t LocalPort(int fd) {
     sockaddr_in a{};
     socklen_t len = sizeof(a);
@@ -93,6 +103,30 @@ class LoopbackTest : public ::testing::Test {
       out.append(buf, static_cast<size_t>(n));
     }
     return NormaliseDate(out);
+  }
+  // Reads until `end` has arrived `count` times, the server closes, or the deadline
+  // (by default 2 s from now) passes. The bytes are returned as received.
+  static std::string ReadUntil(int fd, const std::string& end,
+                               std::chrono::steady_clock::time_point deadline =
+                                   std::chrono::steady_clock::now() +
+                                   std::chrono::milliseconds(2000),
+                               int count = 1) {
+    std::string out;
+    char buf[65536];
+    while (Count(out, end) < count && std::chrono::steady_clock::now() < deadline) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 50) <= 0) continue;
+      ssize_t n = recv(fd, buf, sizeof(buf), 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+  // How many times `what` occurs in `in`, without overlaps.
+  static int Count(const std::string& in, const std::string& what) {
+    int n = 0;
+    for (size_t p = in.find(what); p != std::string::npos; p = in.find(what, p + what.size())) ++n;
+    return n;
   }
   // Replaces the value of every "\r\nDate: ...\r\n" line with DATE.
   static std::string NormaliseDate(const std::string& in) {

@@ -6,10 +6,12 @@
 // answered once it completes its message, and once the peers leave, every socket of
 // theirs is closed within a second.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,57 +23,46 @@
 namespace {
 
 using std::chrono::milliseconds;
+using std::chrono::steady_clock;
 
 constexpr uint32_t kRingBuffers = 8;
 constexpr int kWaiting = 8 * kRingBuffers;  // far more connections than buffers
 
-enum class Kind { kHead, kBody, kChunked, kPaused, kLongPoll, kUpgrade };
-
-struct Case {
-  Kind kind;
-  const char* name;
-  std::string first;   // sent, then the connection waits
-  std::string second;  // completes the message
-  std::string answer;  // what the response ends with
-};
-
-std::vector<Case> Cases() {
-  return {
-      {Kind::kHead, "PartialHead", "GET /w HTTP/1.1\r\nHost: x\r\nX-A: 1", "\r\n\r\n",
-       "\r\n\r\nok /w"},
-      {Kind::kBody, "PartialBody",
-       "POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789", "abcdefghij",
-       "\r\n\r\nbody 20"},
-      {Kind::kChunked, "PartialChunkedBody",
-       "POST /w HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1", "0\r\n"
-       "0123456789abcdef\r\n0\r\n\r\n",
-       "\r\n\r\nbody 21"},
-      {Kind::kPaused, "PausedRequest",
-       "POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789", "abcdefghij",
-       "\r\n\r\nbody 20"},
-      {Kind::kLongPoll, "LongPoll", "GET /w HTTP/1.1\r\nHost: x\r\n\r\n", "",
-       "\r\n\r\nok /w"},
-      {Kind::kUpgrade, "UpgradedSocket",
-       "GET /w HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n", "ping",
-       "\r\n\r\nping"},
-  };
-}
-
-class ExchangeTest : public http_test::LoopbackTest, public ::testing::WithParamInterface<Case> {
+// A server with a small ring, and what the tests need to watch it.
+class SmallRingTest : public http_test::LoopbackTest {
  protected:
-  static http::ServerOptions SmallRing() {
+  static http::ServerOptions SmallRing(size_t overflow_bytes = 0) {
     http::ServerOptions o;
     o.recvBuffers = kRingBuffers;
     o.recvBufferSize = 4096;
-    o.recvOverflowBytes = 0;  // a ring held dry would stay dry
+    o.recvOverflowBytes = overflow_bytes;  // 0: a ring held dry would stay dry
     return o;
   }
 
-  // Counts the server's sockets as they close, on the loop thread.
+  // Counts the server's sockets as they open and close, on the loop thread.
   void CountCloses(http::Server& s) {
     s.on<"connection">([this](http::Socket& socket) {
       socket.on<"close">([this](bool) { ++closed_; });
       ++opened_;
+    });
+  }
+  // Waits up to `ms` for `done()`; returns its last value.
+  static bool WaitUntil(const std::function<bool()>& done, int ms) {
+    auto deadline = steady_clock::now() + milliseconds(ms);
+    while (!done() && steady_clock::now() < deadline) std::this_thread::sleep_for(milliseconds(5));
+    return done();
+  }
+
+  // Runs `fn` on the socket's loop once the test sets released_ (looked at every
+  // 20 ms), as a handler that waits on something slow (a database, an upstream).
+  // Dropped if the socket closes first.
+  void WhenReleased(http::Socket& socket, std::function<void()> fn) {
+    if (released_) {
+      fn();
+      return;
+    }
+    socket.runAfter(20, [this, &socket, fn = std::move(fn)]() mutable {
+      WhenReleased(socket, std::move(fn));
     });
   }
 
@@ -95,11 +86,91 @@ class ExchangeTest : public http_test::LoopbackTest, public ::testing::WithParam
     close(fd);
   }
 
+  std::atomic<bool> released_{false};
+  std::atomic<int> requests_{0};  // requests that reached the handler, but /good
   std::atomic<int> opened_{0};
   std::atomic<int> closed_{0};
+};
 
- public:
-  std::atomic<bool> answer_long_polls_{false};
+enum class Kind {
+  kHead, kBody, kChunked, kPaused, kLongPoll, kUpgrade, kExpect, kTrailers, kBodyUnread,
+  kSmallChunksPaused, kHeadLongPoll, kPipelined, kPipelinedPausedSocket
+};
+
+struct Case {
+  Kind kind;
+  const char* name;
+  std::string first;   // sent, then the connection waits
+  std::string second;  // completes the message
+  std::string answer;  // what the response ends with
+  int answers = 1;     // how many responses end so
+};
+
+std::string SmallChunks(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s += "1\r\nc\r\n";
+  return s;
+}
+
+std::vector<Case> Cases() {
+  const std::string get = "GET /w HTTP/1.1\r\nHost: x\r\n\r\n";
+  return {
+      {Kind::kHead, "PartialHead", "GET /w HTTP/1.1\r\nHost: x\r\nX-A: 1", "\r\n\r\n",
+       "\r\n\r\nok /w"},
+      {Kind::kBody, "PartialBody",
+       "POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789", "abcdefghij",
+       "\r\n\r\nbody 20"},
+      {Kind::kChunked, "PartialChunkedBody",
+       "POST /w HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n1", "0\r\n"
+       "0123456789abcdef\r\n0\r\n\r\n",
+       "\r\n\r\nbody 21"},
+      {Kind::kPaused, "PausedRequest",
+       "POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789", "abcdefghij",
+       "\r\n\r\nbody 20"},
+      {Kind::kLongPoll, "LongPoll", get, "", "\r\n\r\nok /w"},
+      {Kind::kUpgrade, "UpgradedSocket",
+       "GET /w HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n", "ping",
+       "\r\n\r\nping"},
+      // The client sends its body once the 100 Continue has come.
+      {Kind::kExpect, "ExpectContinue",
+       "POST /w HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n", "body",
+       "\r\n\r\nbody 4"},
+      {Kind::kTrailers, "PartialTrailers",
+       "POST /w HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-T: a",
+       "b\r\nX-U: c\r\n\r\n", "\r\n\r\nbody 3 ab c"},
+      {Kind::kBodyUnread, "BodyNeverRead",
+       "POST /w HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n\r\n0123456789", "abcdefghij",
+       "\r\n\r\nunread"},
+      {Kind::kSmallChunksPaused, "ManySmallChunksPaused",
+       "POST /w HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + SmallChunks(300),
+       "0\r\n\r\n", "\r\n\r\nbody 300"},
+      // HEAD: the response has no body, so the answer is the end of its head.
+      {Kind::kHeadLongPoll, "HeadLongPoll", "HEAD /w HTTP/1.1\r\nHost: x\r\n\r\n", "",
+       "Keep-Alive: timeout=5\r\n\r\n"},
+      {Kind::kPipelined, "PipelinedLongPolls", get + get + get, "", "\r\n\r\nok /w", 3},
+      {Kind::kPipelinedPausedSocket, "PipelinedLongPollsPausedSocket", get + get + get, "",
+       "\r\n\r\nok /w", 3},
+  };
+}
+
+// Kinds whose requests hold unread body chunks while they wait: those keep at most
+// their loop's budget of buffers (a quarter of the ring, http/incoming_message.h).
+bool HoldsBody(Kind kind) {
+  return kind == Kind::kPaused || kind == Kind::kBodyUnread || kind == Kind::kSmallChunksPaused;
+}
+
+class ExchangeTest : public SmallRingTest, public ::testing::WithParamInterface<Case> {
+ protected:
+  // Reads the body; answers "body <bytes>", then the trailers' values.
+  static void AnswerWithBody(http::IncomingMessage& req, http::ServerResponse& res) {
+    auto bytes = std::make_shared<size_t>(0);
+    req.on<"data">([bytes](std::string_view d) { *bytes += d.size(); });
+    req.on<"end">([&req, &res, bytes] {
+      std::string answer = "body " + std::to_string(*bytes);
+      for (const auto& [name, value] : req.trailers().entries()) answer += " " + std::string(value);
+      res.end(answer);
+    });
+  }
 };
 
 TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
@@ -110,32 +181,40 @@ TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
           res.end("good");
           return;
         }
-        if (kind == Kind::kLongPoll) {
-          // Answers once the test says so: the handler waits (on a database, say).
-          struct Poll {
-            static void Check(ExchangeTest* t, http::IncomingMessage& req,
-                              http::ServerResponse& res) {
-              if (t->answer_long_polls_) {
-                res.end("ok " + std::string(req.url));
-                return;
-              }
-              req.socket()->runAfter(20, [t, &req, &res] { Check(t, req, res); });
-            }
-          };
-          Poll::Check(this, req, res);
-          return;
+        http::Socket& socket = *req.socket();
+        switch (kind) {
+          case Kind::kHead:
+            res.end("ok " + std::string(req.url));
+            break;
+          case Kind::kLongPoll:
+          case Kind::kHeadLongPoll:
+          case Kind::kPipelined:
+            WhenReleased(socket, [&req, &res] { res.end("ok " + std::string(req.url)); });
+            break;
+          case Kind::kPipelinedPausedSocket:
+            // As a handler that stops reading its client while it waits.
+            socket.pause();
+            WhenReleased(socket, [&req, &res, &socket] {
+              socket.resume();
+              res.end("ok " + std::string(req.url));
+            });
+            break;
+          case Kind::kPaused:
+            req.pause();
+            socket.runAfter(300, [&req] { req.resume(); });
+            AnswerWithBody(req, res);
+            break;
+          case Kind::kSmallChunksPaused:
+            req.pause();
+            WhenReleased(socket, [&req] { req.resume(); });
+            AnswerWithBody(req, res);
+            break;
+          case Kind::kBodyUnread:
+            WhenReleased(socket, [&res] { res.end("unread"); });
+            break;
+          default:
+            AnswerWithBody(req, res);
         }
-        if (kind == Kind::kHead) {
-          res.end("ok " + std::string(req.url));
-          return;
-        }
-        auto bytes = std::make_shared<size_t>(0);
-        if (kind == Kind::kPaused) {
-          req.pause();
-          req.socket()->runAfter(300, [&req] { req.resume(); });
-        }
-        req.on<"data">([bytes](std::string_view d) { *bytes += d.size(); });
-        req.on<"end">([&res, bytes] { res.end("body " + std::to_string(*bytes)); });
       },
       [this](http::Server& s) {
         CountCloses(s);
@@ -144,6 +223,10 @@ TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
           socket.on<"data">([&socket](std::string_view d) { socket.write(d); });
           // As in Node, an upgraded socket is half-open: its user ends it.
           socket.on<"end">([&socket] { socket.end(); });
+        });
+        s.on<"checkContinue">([this](http::IncomingMessage& req, http::ServerResponse& res) {
+          AnswerWithBody(req, res);
+          WhenReleased(*req.socket(), [&res] { res.writeContinue(); });
         });
       },
       SmallRing());
@@ -155,33 +238,34 @@ TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
   }
   std::this_thread::sleep_for(milliseconds(100));
   ExpectGoodClientServed("while the others wait");
-  // No receive buffer waits with them; paused bodies keep at most their loop's budget
-  // (a quarter of the ring). (The good client's request keeps its buffer until its
-  // response's send completes: the loop's next turn.)
-  uint64_t bound = c.kind == Kind::kPaused ? kRingBuffers / 4 : 0u;
+  // No receive buffer waits with them; held bodies keep at most their loop's budget.
+  // (The good client's request keeps its buffer until its response's send completes:
+  // the loop's next turn.)
+  uint64_t bound = HoldsBody(c.kind) ? kRingBuffers / 4 : 0u;
   http::Server::RecvMemory waiting = SettledRecvMemory(bound);
   EXPECT_LE(waiting.ringInUse, bound);
   EXPECT_EQ(waiting.waiters, 0u);
 
   // Every waiting connection completes its message and is answered.
-  answer_long_polls_ = true;
+  released_ = true;
+  auto answered_by = steady_clock::now() + milliseconds(3000);
   for (int fd : fds) {
+    if (c.kind == Kind::kExpect) {
+      std::string got = ReadUntil(fd, "HTTP/1.1 100 Continue\r\n\r\n", answered_by);
+      EXPECT_NE(got.find("100 Continue"), std::string::npos) << got;
+    }
     if (!c.second.empty()) Send(fd, c.second);
   }
-  auto answered_by = std::chrono::steady_clock::now() + milliseconds(3000);
   for (int i = 0; i < kWaiting; ++i) {
-    std::string got = ReadUntil(fds[i], c.answer, answered_by);
-    EXPECT_NE(got.find(c.answer), std::string::npos) << "connection " << i << " got: " << got;
+    std::string got = ReadUntil(fds[i], c.answer, answered_by, c.answers);
+    EXPECT_EQ(Count(got, c.answer), c.answers) << "connection " << i << " got: " << got;
   }
   ExpectGoodClientServed("after the others were answered");
 
   // The peers leave: every socket of theirs closes within a second.
   for (int fd : fds) close(fd);
   int expected = kWaiting + 2;
-  auto deadline = std::chrono::steady_clock::now() + milliseconds(1000);
-  while (closed_ < expected && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(10));
-  }
+  WaitUntil([&] { return closed_ >= expected; }, 1000);
   EXPECT_EQ(opened_.load(), expected);
   EXPECT_EQ(closed_.load(), expected) << "sockets left open a second after their peers left";
   http::Server::RecvMemory after = SettledRecvMemory(0);
@@ -194,7 +278,7 @@ INSTANTIATE_TEST_SUITE_P(EachWait, ExchangeTest, ::testing::ValuesIn(Cases()),
 
 // One connection sends a head one short line per segment: no receive of it is kept
 // while it waits for the next, so a ring of 8 buffers serves it and everyone else.
-class ExchangeLines : public ExchangeTest {};
+class ExchangeLines : public SmallRingTest {};
 
 TEST_F(ExchangeLines, AHeadSentALinePerSegmentKeepsNoBuffer) {
   Start([](http::IncomingMessage& req, http::ServerResponse& res) {
@@ -224,7 +308,7 @@ namespace {
 
 // A few clients pipeline one request per segment for responses they never read:
 // their responses wait on them, so their requests must not keep receive buffers.
-class ExchangePipelines : public ExchangeTest {};
+class ExchangePipelines : public SmallRingTest {};
 
 TEST_F(ExchangePipelines, ClientsThatPipelineAndNeverReadKeepNoBuffer) {
   // Far more than the kernel's socket buffers hold: the sends stall.
@@ -253,6 +337,40 @@ TEST_F(ExchangePipelines, ClientsThatPipelineAndNeverReadKeepNoBuffer) {
   }
   ExpectGoodClientServed("after the pipelines stopped");
   for (int fd : fds) close(fd);
+}
+
+// A client that pipelines requests to a handler that answers later, and resets the
+// connection with a request partly sent: its socket closes, with every request of
+// it, and the server goes on.
+TEST_F(ExchangePipelines, AClientThatResetsMidPipelineLeavesNoSocketOpen) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    if (req.url == "/good") {
+      res.end("good");
+      return;
+    }
+    ++requests_;
+    WhenReleased(*req.socket(), [&res] { res.end("late"); });
+  },
+        [this](http::Server& s) { CountCloses(s); }, SmallRing());
+  std::string burst;
+  for (int i = 0; i < 20; ++i) burst += "GET /w HTTP/1.1\r\nHost: x\r\n\r\n";
+  burst += "GET /partial HTTP/1.1\r\nHo";
+  constexpr int kClients = 4 * kRingBuffers;
+  std::vector<int> fds;
+  for (int i = 0; i < kClients; ++i) {
+    fds.push_back(ConnectNoDelay());
+    Send(fds.back(), burst);
+  }
+  // Reset once every client is mid-pipeline: its first request is with the handler.
+  EXPECT_TRUE(WaitUntil([&] { return requests_ >= kClients; }, 2000)) << requests_;
+  for (int fd : fds) Reset(fd);
+  ExpectGoodClientServed("after the clients reset");
+  released_ = true;
+  EXPECT_TRUE(WaitUntil([&] { return closed_ >= kClients + 1; }, 1500))
+      << closed_ << " of " << kClients + 1 << " sockets closed";
+  http::Server::RecvMemory after = SettledRecvMemory(0);
+  EXPECT_EQ(after.ringInUse, 0u);
+  EXPECT_EQ(after.overflowBytes, 0u);
 }
 
 }  // namespace

@@ -302,9 +302,82 @@ TEST_F(ExchangeLines, AHeadSentALinePerSegmentKeepsNoBuffer) {
   EXPECT_LT(server_->copiedBytes(), 8u * 1024);
 }
 
-}  // namespace
+// Paused requests whose bodies span several receive buffers: the kernel completes
+// several receives of a body at once, so pieces arrive after the handler paused. They
+// are held within the body budget or copied, never kept in the ring for as long as
+// the handler waits, so the ring serves everyone else. Without overflow memory 4 such
+// requests would hold the ring dry; with 64 KiB of it, 16 use it up first.
+class ExchangePaused : public SmallRingTest, public ::testing::WithParamInterface<size_t> {
+ protected:
+  void ExpectPausedBodiesKeepTheRingFree(bool pause_socket);
+};
 
-namespace {
+void ExchangePaused::ExpectPausedBodiesKeepTheRingFree(bool pause_socket) {
+  const size_t overflow = GetParam();
+  Start(
+      [this, pause_socket](http::IncomingMessage& req, http::ServerResponse& res) {
+        if (req.url == "/good") {
+          res.end("good");
+          return;
+        }
+        req.pause();  // the handler reads later (after a slow upstream)
+        if (pause_socket) req.socket()->pause();
+        auto bytes = std::make_shared<size_t>(0);
+        req.on<"data">([bytes](std::string_view d) { *bytes += d.size(); });
+        req.on<"end">([&res, bytes] { res.end("body " + std::to_string(*bytes)); });
+        WhenReleased(*req.socket(), [&req, pause_socket] {
+          if (pause_socket) req.socket()->resume();
+          req.resume();
+        });
+        ++requests_;
+      },
+      {}, SmallRing(overflow));
+  constexpr size_t kBody = 48 * 1024;
+  const int clients = overflow == 0 ? 4 : 16;
+  const std::string request = "POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: " +
+                              std::to_string(kBody) + "\r\n\r\n" + std::string(kBody, 'b');
+  std::vector<int> fds;
+  std::vector<std::string> unsent;
+  for (int i = 0; i < clients; ++i) {
+    fds.push_back(ConnectNoDelay());
+    // All at once, so that the body arrives as several receive completions together.
+    // Non-blocking: what the kernel does not take now is sent once the handler reads.
+    ssize_t n = send(fds.back(), request.data(), request.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    unsent.push_back(request.substr(n < 0 ? 0 : static_cast<size_t>(n)));
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  EXPECT_TRUE(WaitUntil([&] { return requests_ >= clients; }, 2000)) << requests_;
+  ExpectGoodClientServed("while the paused requests wait");
+  http::Server::RecvMemory waiting = SettledRecvMemory(kRingBuffers / 4);
+  EXPECT_LE(waiting.ringInUse, kRingBuffers / 4);
+  EXPECT_EQ(waiting.waiters, 0u);
+
+  released_ = true;
+  for (size_t i = 0; i < fds.size(); ++i) {
+    if (!unsent[i].empty()) Send(fds[i], unsent[i]);
+  }
+  const std::string answer = "body " + std::to_string(kBody);
+  auto answered_by = steady_clock::now() + milliseconds(5000);
+  for (int fd : fds) {
+    EXPECT_NE(ReadUntil(fd, answer, answered_by).find(answer), std::string::npos);
+    close(fd);
+  }
+  http::Server::RecvMemory after = SettledRecvMemory(0);
+  EXPECT_EQ(after.ringInUse, 0u);
+}
+
+TEST_P(ExchangePaused, PausedRequestsWithBodiesOfSeveralBuffersKeepTheRingFree) {
+  ExpectPausedBodiesKeepTheRingFree(/*pause_socket=*/false);
+}
+
+// As a handler that waits for an upstream before it reads does (Node:
+// req.socket.pause()): the socket is paused too.
+TEST_P(ExchangePaused, PausedSocketsWithBodiesOfSeveralBuffersKeepTheRingFree) {
+  ExpectPausedBodiesKeepTheRingFree(/*pause_socket=*/true);
+}
+
+INSTANTIATE_TEST_SUITE_P(OverflowBytes, ExchangePaused,
+                         ::testing::Values(size_t{0}, size_t{64} << 10));
 
 // A few clients pipeline one request per segment for responses they never read:
 // their responses wait on them, so their requests must not keep receive buffers.
@@ -336,6 +409,46 @@ TEST_F(ExchangePipelines, ClientsThatPipelineAndNeverReadKeepNoBuffer) {
     if (r % 50 == 49) ExpectGoodClientServed("while clients pipeline without reading");
   }
   ExpectGoodClientServed("after the pipelines stopped");
+  for (int fd : fds) close(fd);
+}
+
+// The same through backpressure at once: a client that pipelines a burst and does
+// not read its responses is paused (ServerConnection::kMaxQueuedBytes), and the
+// pieces of the burst that raced the pause must not keep ring buffers while it waits
+// on its peer.
+TEST_F(ExchangePipelines, ABurstFromPeersThatDoNotReadKeepsNoBuffer) {
+  auto body = std::make_shared<const std::string>(64 * 1024, 'r');
+  Start([this, body](http::IncomingMessage& req, http::ServerResponse& res) {
+    if (req.url == "/good") {
+      res.end("good");
+      return;
+    }
+    ++requests_;
+    res.end(body);
+  },
+        {}, SmallRing());
+  std::string burst;
+  for (int i = 0; i < 400; ++i) burst += "GET /p" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::vector<int> fds;
+  for (int i = 0; i < 3; ++i) {
+    int fd = ConnectNoDelay();
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    send(fd, burst.data(), burst.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    fds.push_back(fd);
+  }
+  // Every client is paused once no request has reached the handler for 100 ms.
+  int seen = -1;
+  auto deadline = steady_clock::now() + milliseconds(2000);
+  while (requests_ != seen && steady_clock::now() < deadline) {
+    seen = requests_;
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_LT(requests_.load(), 3 * 400) << "no client was paused";
+  ExpectGoodClientServed("while peers that do not read are paused");
+  http::Server::RecvMemory waiting = SettledRecvMemory(0);
+  EXPECT_EQ(waiting.ringInUse, 0u);
+  EXPECT_EQ(waiting.waiters, 0u);
   for (int fd : fds) close(fd);
 }
 

@@ -301,13 +301,7 @@ void Loop::RunDeferred() {
     running_.assign(std::make_move_iterator(deferred_.begin()),
                     std::make_move_iterator(deferred_.begin() + static_cast<std::ptrdiff_t>(n)));
     deferred_.erase(deferred_.begin(), deferred_.begin() + static_cast<std::ptrdiff_t>(n));
-    for (auto& fn : running_) {
-      try {
-        fn();
-      } catch (...) {
-        ReportException(std::current_exception());
-      }
-    }
+    for (auto& fn : running_) RunGuarded(fn);
     running_.clear();
   }
   // (A connection listed again while it is handed its data, by a handler that pauses
@@ -337,6 +331,14 @@ void Loop::Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn));
 
 void Loop::set_exception_handler(std::function<void(std::exception_ptr)> fn) {
   exception_handler_ = std::move(fn);
+}
+
+void Loop::RunGuarded(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (...) {
+    ReportException(std::current_exception());
+  }
 }
 
 // The handler itself must not throw either: what it throws is dropped.

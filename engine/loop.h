@@ -204,6 +204,8 @@ class Loop final : public OpOwner {
   void RefillBuffers();
   void Reap();
   void UpdateClock();
+  // Runs fn; what it throws goes to ReportException.
+  void RunGuarded(const std::function<void()>& fn);
 
   // Lists the phases walk; each connection has a flag saying it is listed.
   void ListForFlush(Connection* c);

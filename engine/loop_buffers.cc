@@ -28,13 +28,7 @@ void Loop::RefillBuffers() {
     uint32_t low = std::max<uint32_t>(1, ring.count() / 4);
     if (ring.available() < low && !pressure_handlers_.empty()) {
       ++stats_.recv_pressure;
-      for (auto& fn : pressure_handlers_) {
-        try {
-          fn();
-        } catch (...) {
-          ReportException(std::current_exception());
-        }
-      }
+      for (auto& fn : pressure_handlers_) RunGuarded(fn);
       ring.Commit();
     }
     for (uint32_t budget = ring.available(); budget > 0; --budget) {

@@ -172,15 +172,8 @@ void Server::LoopClosed(LoopState& st) {
   }
   // A listener or callback that throws is reported (http/uncaught.h); the others
   // still run, and the server still stops, so that join() returns.
-  auto guarded = [](auto&& fn) {
-    try {
-      fn();
-    } catch (...) {
-      ReportUncaughtException(std::current_exception());
-    }
-  };
-  guarded([this] { emit<"close">(); });
-  for (auto& cb : cbs) guarded(cb);
+  RunReportingExceptions([this] { emit<"close">(); });
+  for (auto& cb : cbs) RunReportingExceptions(cb);
   runtime_->Stop();
 }
 

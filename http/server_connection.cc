@@ -455,12 +455,7 @@ void ServerConnection::ScheduleTicks() {
 // that throws is reported and its socket destroyed here (http/uncaught.h).
 template <typename Fn>
 void ServerConnection::Guarded(Fn&& fn) {
-  try {
-    fn();
-  } catch (...) {
-    ReportUncaughtException(std::current_exception());
-    destroy();
-  }
+  if (!RunReportingExceptions(fn)) destroy();
 }
 
 // Exchanges are listed newest first; one attached to its request has had its head
@@ -653,16 +648,9 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   conn_->loop().timers().Cancel(&idle_timer_);
   // Every listener below may throw: each is reported (http/uncaught.h) and the close
   // goes on, so that everything is given back and the server counts the close.
-  auto report = [](auto&& fn) {
-    try {
-      fn();
-    } catch (...) {
-      ReportUncaughtException(std::current_exception());
-    }
-  };
   // What v12 would have run before the close; unsent 'finish' is 'close'. A tick that
   // throws ends a run, so runs repeat until the queue is empty.
-  while (!ticks_.empty()) report([this] { ticks_.RunAll(); });
+  while (!ticks_.empty()) RunReportingExceptions([this] { ticks_.RunAll(); });
   // v12's abortIncoming: every request whose head was parsed and whose response has
   // not finished is aborted (complete or not); responses not finished are closed.
   std::vector<Exchange*> open;
@@ -673,18 +661,19 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   for (Exchange* ex : open) {
     if (ex->req->socket() != nullptr && !ex->res->finished_) {
       ex->req->aborted = true;
-      report([ex] { ex->req->emit<"aborted">(); });
+      RunReportingExceptions([ex] { ex->req->emit<"aborted">(); });
     }
-    report([ex] { ex->req->EmitClose(); });  // each 'close' once, whatever ran before
-    report([ex] { ex->res->EmitClose(); });
+    // Each 'close' once, whatever ran before.
+    RunReportingExceptions([ex] { ex->req->EmitClose(); });
+    RunReportingExceptions([ex] { ex->res->EmitClose(); });
   }
-  report([this, err] { emit<"close">(err != 0); });
+  RunReportingExceptions([this, err] { emit<"close">(err != 0); });
   // Everything lent goes back (the engine has reported every send by now).
   while (live_ != nullptr) Recycle(live_);
   if (parser_ != nullptr) pools_->Give(parser_);
   parser_ = nullptr;
   conn_->user_data = nullptr;
-  report([this] { server_->ConnectionClosed(loop_index_); });
+  RunReportingExceptions([this] { server_->ConnectionClosed(loop_index_); });
   delete this;
 }
 

@@ -59,11 +59,7 @@ void ServerResponse::Attach(ServerConnection* conn, Socket* socket, bool head_re
 
 void ServerResponse::Reset() {
   // (Its listeners may throw: the reset must still happen, whoever recycles it.)
-  try {
-    EmitPendingErrors();
-  } catch (...) {
-    ReportUncaughtException(std::current_exception());
-  }
+  RunReportingExceptions([this] { EmitPendingErrors(); });
   if (conn_ != nullptr) {
     CountWaiting(0);
     for (Tick* t : {&finish_tick_, &close_tick_, &error_tick_}) {

@@ -30,6 +30,19 @@ void setUncaughtExceptionHandler(std::function<void(std::exception_ptr)> handler
 // Hands `e` to the handler. Loop threads, from the http layer and the engine.
 void ReportUncaughtException(std::exception_ptr e) noexcept;
 
+// Runs fn (a call that runs listeners); what it throws is handed to the handler.
+// Returns false when it threw.
+template <typename Fn>
+bool RunReportingExceptions(Fn&& fn) noexcept {
+  try {
+    fn();
+    return true;
+  } catch (...) {
+    ReportUncaughtException(std::current_exception());
+    return false;
+  }
+}
+
 }  // namespace http
 
 #endif  // HTTP_UNCAUGHT_H_

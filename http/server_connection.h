@@ -40,6 +40,7 @@
 #include "http/parser.h"
 #include "http/server_response.h"
 #include "http/socket.h"
+#include "http/uncaught.h"
 
 namespace http {
 
@@ -138,8 +139,12 @@ class ServerConnection final : public Socket,
   void EndOutput();
   void CheckHeadersTimeout();
   void ScheduleTicks();
+  // Where the engine would not close the connection itself (timers, ticks), a
+  // listener that throws is reported and its socket destroyed (http/uncaught.h).
   template <typename Fn>
-  void Guarded(Fn&& fn);
+  void Guarded(Fn&& fn) {
+    if (!RunReportingExceptions(fn)) destroy();
+  }
 
   Server* server_;
   LoopPools* pools_;

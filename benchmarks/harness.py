@@ -7,6 +7,7 @@ Python 3 standard library only.
 """
 
 import ctypes
+import datetime
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 NAME = "benchmark"  # the harness's name in error messages; set by the caller
@@ -477,6 +479,18 @@ def find_tool(name, extra_dirs=("/usr/sbin", "/sbin")):
             if os.access(os.path.join(d, name), os.X_OK):
                 return os.path.join(d, name)
     return path
+
+def output_dirs(name, out):
+    """The folder the results go to (`out`, or out/NAME-STAMP in the workspace), made,
+    and a fresh run directory for the servers (readable by nginx's workers)."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY", os.getcwd())
+    outdir = os.path.abspath(out or os.path.join(workspace, "out", name + "-" + stamp))
+    os.makedirs(outdir, exist_ok=True)
+    rundir = tempfile.mkdtemp(prefix=name + "-")
+    os.chmod(rundir, 0o755)
+    return outdir, rundir
+
 
 def machine_info():
     model = "unknown CPU"

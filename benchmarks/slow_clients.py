@@ -29,7 +29,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -456,12 +455,7 @@ def main():
              "--heads, --bodies, --split" % (limit, most))
     os.sched_setaffinity(0, harness.parse_cpus(args.client_cpus))
 
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY", os.getcwd())
-    outdir = os.path.abspath(args.out or os.path.join(workspace, "out", "slow_clients-" + stamp))
-    os.makedirs(outdir, exist_ok=True)
-    rundir = tempfile.mkdtemp(prefix="slow_clients-")
-    os.chmod(rundir, 0o755)
+    outdir, rundir = harness.output_dirs("slow_clients", args.out)
 
     info = harness.machine_info()
     nginx_version = (subprocess.run([args.nginx, "-v"], capture_output=True, text=True)

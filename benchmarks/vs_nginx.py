@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import harness
@@ -194,12 +193,7 @@ def main():
         args.idle_connections = new
     os.sched_setaffinity(0, harness.parse_cpus(args.client_cpus))  # the idle client
 
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY", os.getcwd())
-    outdir = os.path.abspath(args.out or os.path.join(workspace, "out", "vs_nginx-" + stamp))
-    os.makedirs(outdir, exist_ok=True)
-    rundir = tempfile.mkdtemp(prefix="vs_nginx-")
-    os.chmod(rundir, 0o755)
+    outdir, rundir = harness.output_dirs("vs_nginx", args.out)
 
     info = harness.machine_info()
     nginx_version = subprocess.run([args.nginx, "-v"], capture_output=True,

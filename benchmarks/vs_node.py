@@ -23,7 +23,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 import harness
@@ -156,11 +155,7 @@ def main():
         log("warning: %s is node %s, not the reference v12.22.9" % (args.node, node_version))
     os.sched_setaffinity(0, harness.parse_cpus(args.client_cpus))
 
-    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    workspace = os.environ.get("BUILD_WORKSPACE_DIRECTORY", os.getcwd())
-    outdir = os.path.abspath(args.out or os.path.join(workspace, "out", "vs_node-" + stamp))
-    os.makedirs(outdir, exist_ok=True)
-    rundir = tempfile.mkdtemp(prefix="vs_node-")
+    outdir, rundir = harness.output_dirs("vs_node", args.out)
 
     info = harness.machine_info()
     mode = "full" if args.full else "quick"

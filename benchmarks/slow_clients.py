@@ -14,8 +14,11 @@ cores and every client (wrk, benchmarks/slow_client.cc) to the others:
   split-5k   5,000 connections arrive during the wrk run and send a head in two
              parts, 0.5 s apart
 
-Prints one table, engine and nginx side by side with the targets, and writes
-results.json to the output folder it names at the end. See benchmarks/README.md.
+Rounds are the outer loop (3 in quick mode, 5 in full), so that each scenario runs
+on both servers in every round and a stretch of noise on the machine falls on both.
+Prints one table of medians over the rounds, engine and nginx side by side with the
+targets, and writes results.json to the output folder it names at the end. See
+benchmarks/README.md.
 
 Python 3 standard library only.
 """
@@ -26,6 +29,7 @@ import json
 import os
 import queue
 import shutil
+import statistics
 import signal
 import subprocess
 import sys
@@ -238,8 +242,9 @@ def run_one(args, rundir, who, sc):
 
 # --- the table ------------------------------------------------------------------
 
-def figures(sc, d, base):
-    """The table's figures for one scenario on one server; base: its baseline run."""
+def run_figures(sc, d, base):
+    """The figures of one run of a scenario on one server; base: the same round's
+    baseline run on that server."""
     w = d.get("wrk") or {}
     p99 = (w.get("latency_us") or {}).get("p99")
     base_p99 = ((base.get("wrk") or {}).get("latency_us") or {}).get("p99")
@@ -253,6 +258,30 @@ def figures(sc, d, base):
         f["total"] = sc.count
         f["last_answer_ms"] = s.get("last_answer_ms")
         f["rss"] = d.get("rss_bytes_per_slow")
+    return f
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def figures(sc, runs, bases):
+    """The table's figures for one scenario on one server over the rounds: `runs` and
+    `bases` (its baseline runs) in round order. The worst round's success and
+    answered count, the median of the rest; the p99 ratio is the median of each
+    round's ratio to that round's baseline, so a noisy stretch of the machine that
+    falls on one round moves neither."""
+    per = [run_figures(sc, d, b) for d, b in zip(runs, bases + [{}] * len(runs))]
+    f = {"rounds": per, "success": min(r["success"] for r in per)}
+    for key in ("rps", "p99", "p99_ratio", "gap_ms"):
+        f[key] = median(r[key] for r in per)
+    f["p99_ratios"] = [r["p99_ratio"] for r in per]
+    if sc.count:
+        f["answered"] = min(r["answered"] for r in per)
+        f["total"] = sc.count
+        f["last_answer_ms"] = median(r["last_answer_ms"] for r in per)
+        f["rss"] = median(r["rss"] for r in per)
     return f
 
 
@@ -311,43 +340,62 @@ def print_table(table):
         % (100 * TARGET_SUCCESS, TARGET_P99))
 
 
-def notes(args, results, scs):
-    """What the table does not show: how slow connections ended, stalls, failures."""
+def per_round_ratios(table):
+    """Each round's p99 ratio, for the scenarios with slow connections: how far the
+    medians in the table can be trusted."""
+    log("")
+    for sc, figs in table:
+        if not sc.count:
+            continue
+        log("p99/unloaded by round, %s: %s" % (sc.name, "; ".join(
+            "%s %s" % (who, " ".join("n/a" if r is None else "%.2fx" % r
+                                     for r in figs[who]["p99_ratios"]))
+            for who in SERVERS if who in figs)))
+
+
+def run_notes(args, sc, d):
+    """What the table does not show about one run: how its slow connections ended,
+    wrk's errors, a server that stopped answering."""
     out = []
+    w = d.get("wrk") or {}
+    if w.get("failed"):
+        out.append("wrk: %s" % w["failed"].splitlines()[0])
+    if w.get("error_count") or w.get("unanswered"):
+        out.append("wrk errors %s, unanswered after %g s: %d"
+                   % (json.dumps(w["errors"]), args.wrk_timeout, w.get("unanswered", 0)))
+    s = d.get("slow")
+    if sc.count and s is None:
+        out.append("slow_client gave no summary (%s)"
+                   % d.get("slow_client_stderr", "").strip()[-200:])
+    if s:
+        ended = ", ".join("%s %d" % (k, v) for k, v in s["outcomes"].items() if v)
+        out.append("slow connections: %s%s%s%s" % (
+            ended,
+            "; %d answered before their request was complete" % s["answered_before_rest"]
+            if s["answered_before_rest"] else "",
+            "; %d closed by the server before their request was complete"
+            % s["ended_before_rest"] if s["ended_before_rest"] else "",
+            "; connect errors %s" % json.dumps(s["connect_errors"])
+            if s["connect_errors"] else ""))
+    if not d.get("answers_after", True):
+        out.append("the server did not answer a new GET / after the run%s"
+                   % ("" if d.get("alive_after") else " (it had exited)"))
+    return out
+
+
+def notes(args, results, scs):
+    """Each run's notes; one that several rounds share is printed once, with them."""
+    rounds = {}
     for sc in scs:
         for who in SERVERS:
-            d = results.get(sc.name, {}).get(who)
-            if not d:
-                continue
-            where = "%s, %s" % (sc.name, who)
-            w = d.get("wrk") or {}
-            if w.get("failed"):
-                out.append("%s: wrk: %s" % (where, w["failed"].splitlines()[0]))
-            if w.get("error_count") or w.get("unanswered"):
-                out.append("%s: wrk errors %s, unanswered after %g s: %d"
-                           % (where, json.dumps(w["errors"]), args.wrk_timeout,
-                              w.get("unanswered", 0)))
-            s = d.get("slow")
-            if sc.count and s is None:
-                out.append("%s: slow_client gave no summary (%s)"
-                           % (where, d.get("slow_client_stderr", "").strip()[-200:]))
-            if s:
-                ended = ", ".join("%s %d" % (k, v) for k, v in s["outcomes"].items() if v)
-                out.append("%s: slow connections: %s%s%s%s" % (
-                    where, ended,
-                    "; %d answered before their request was complete"
-                    % s["answered_before_rest"] if s["answered_before_rest"] else "",
-                    "; %d closed by the server before their request was complete"
-                    % s["ended_before_rest"] if s["ended_before_rest"] else "",
-                    "; connect errors %s" % json.dumps(s["connect_errors"])
-                    if s["connect_errors"] else ""))
-            if not d.get("answers_after", True):
-                out.append("%s: the server did not answer a new GET / after the run%s"
-                           % (where, "" if d.get("alive_after") else " (it had exited)"))
-    if out:
+            for d in results.get(sc.name, {}).get(who, []):
+                for text in run_notes(args, sc, d):
+                    rounds.setdefault((sc.name, who, text), []).append(str(d["round"]))
+    if rounds:
         log("")
-        for line in out:
-            log("note: " + line)
+    for (name, who, text), rs in rounds.items():
+        log("note: %s, %s, round%s %s: %s"
+            % (name, who, "s" if len(rs) > 1 else "", ",".join(rs), text))
 
 
 # --- main -----------------------------------------------------------------------
@@ -359,6 +407,8 @@ def parse_args():
     p.add_argument("--full", action="store_true",
                    help="wrk runs of 20 s instead of the quick mode's 5 s")
     p.add_argument("--duration", type=float, help="seconds per wrk run (quick: 5, full: 20)")
+    p.add_argument("--rounds", type=int, help="rounds of every scenario on both servers "
+                   "(quick: 3, full: 5)")
     harness.add_cpu_args(p)
     p.add_argument("--server-threads", type=int, default=1,
                    help="engine threads, and nginx worker processes (default: 1)")
@@ -399,6 +449,9 @@ def parse_args():
     p.add_argument("--wrk-dir", default=os.path.join(HERE, "wrk"))
     args = p.parse_args()
     args.duration = args.duration or (20.0 if args.full else 5.0)
+    args.rounds = args.rounds or (5 if args.full else 3)
+    if args.rounds < 1:
+        p.error("--rounds must be at least 1")
     harness.finish_cpu_args(args, ncpu)
     names = [s.name for s in scenarios(args)]
     wanted = args.scenarios.split(",") if args.scenarios else names
@@ -466,21 +519,25 @@ def main():
                                      args.server_cpus, args.client_cpus))
     log("machine: %s, %d cores, Linux %s; %s" % (info["cpu"], info["cpus"], info["kernel"],
                                                  nginx_version))
-    results = {}
+    results = {}  # scenario -> server -> the runs, in round order
     started = time.time()
     try:
-        for sc in scs:
-            for who in args.servers:
-                t0 = time.time()
-                d = run_one(args, rundir, who, sc)
-                results.setdefault(sc.name, {})[who] = d
-                w, s = d.get("wrk") or {}, d.get("slow")
-                line = "[%s] %-6s wrk %s req/s, success %.2f%%, p99 %s" % (
-                    sc.name, who, fmt_num(w.get("rps")), 100 * w.get("success", 0),
-                    fmt_us((w.get("latency_us") or {}).get("p99")))
-                if sc.count:
-                    line += "; slow answered %s/%d" % (s["answered"] if s else "?", sc.count)
-                log(line + " (%.0f s)" % (time.time() - t0))
+        for rnd in range(1, args.rounds + 1):
+            for sc in scs:
+                for who in args.servers:
+                    t0 = time.time()
+                    d = run_one(args, rundir, who, sc)
+                    d["round"] = rnd
+                    results.setdefault(sc.name, {}).setdefault(who, []).append(d)
+                    w, s = d.get("wrk") or {}, d.get("slow")
+                    line = "[round %d/%d %s] %-6s wrk %s req/s, success %.2f%%, p99 %s" % (
+                        rnd, args.rounds, sc.name, who, fmt_num(w.get("rps")),
+                        100 * w.get("success", 0),
+                        fmt_us((w.get("latency_us") or {}).get("p99")))
+                    if sc.count:
+                        line += "; slow answered %s/%d" % (s["answered"] if s else "?",
+                                                           sc.count)
+                    log(line + " (%.0f s)" % (time.time() - t0))
     finally:
         cleanup()
         shutil.rmtree(rundir, ignore_errors=True)
@@ -489,16 +546,18 @@ def main():
     base = results.get("baseline", {})
     table = []
     for sc in scs:
-        table.append((sc, {who: figures(sc, d, base.get(who, {}))
-                           for who, d in results[sc.name].items()}))
+        table.append((sc, {who: figures(sc, runs, base.get(who, []))
+                           for who, runs in results[sc.name].items()}))
     log("")
-    log("slow_clients results (%s mode, %g s wrk runs, %.0f s in all); e = engine, "
-        "n = nginx" % (mode, args.duration, elapsed))
+    log("slow_clients results (%s mode, %d rounds of %g s wrk runs, %.0f s in all): the "
+        "worst round's success and answered, medians of the rest; e = engine, n = nginx"
+        % (mode, args.rounds, args.duration, elapsed))
     print_table(table)
+    per_round_ratios(table)
     notes(args, results, scs)
 
     doc = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "mode": mode,
-           "duration_s": args.duration, "wrk_connections": args.connections,
+           "rounds": args.rounds, "duration_s": args.duration, "wrk_connections": args.connections,
            "wrk_timeout_s": args.wrk_timeout, "server_cpus": args.server_cpus,
            "client_cpus": args.client_cpus, "server_threads": args.server_threads,
            "machine": info, "nginx": nginx_version,

@@ -140,11 +140,21 @@ class Server
   };
   RecvMemory recvMemory() const;
 
+  // Timeouts in ms (0: none). A socket timeout above Node's TIMEOUT_MAX (2^31 - 1 ms)
+  // is clamped to it, as Node clamps it.
   Server& setTimeout(uint64_t ms, std::function<void()> cb = {});
-  uint64_t timeout = 120000;           // socket idle timeout, ms (0: none)
-  // ms to receive a complete head. As in v12 it is checked only when bytes arrive:
-  // a peer that sends part of a head and then nothing is not timed out by it.
+  uint64_t timeout = 120000;           // socket idle timeout: 'timeout', or destroyed
+  // Deadlines of a request, from its first byte (a new connection's first request:
+  // from the accept): the head within headersTimeout, the whole request within
+  // requestTimeout (Node 18's, a C++ addition here). None between requests on a
+  // kept-alive connection, where keepAliveTimeout applies. A timer
+  // enforces them, whatever server.timeout and its 'timeout' listeners (Node 18;
+  // v12 checked headersTimeout only when bytes arrived, so a peer that sent part of
+  // a head and then nothing was never timed out): past a deadline the server emits
+  // 'clientError' with ERR_HTTP_REQUEST_TIMEOUT, or without a listener answers
+  // 408 Request Timeout (unless the response being sent has begun) and closes.
   uint64_t headersTimeout = 60000;
+  uint64_t requestTimeout = 300000;
   uint64_t keepAliveTimeout = 5000;    // ms an idle keep-alive connection stays
   // Header fields req.headers keeps (0: no limit). v12's default is null, which
   // its parser reads as 2000 name/value entries: 1000 fields.

@@ -63,26 +63,10 @@ ServerConnection::ServerConnection(Server* server, LoopPools* pools, engine::Con
   fd_ = conn->fd();
   conn_->set_handler(this);
   conn_->user_data = this;
-  idle_timer_.set_callback([this] {
-    // Activity since the timer was armed moved the deadline on: wait for the rest.
-    if (idle_deadline_ > conn_->loop().now_ms()) {
-      conn_->loop().timers().Arm(&idle_timer_, idle_deadline_);
-      return;
-    }
-    // Node's socketOnTimeout: the request, the response and the server may each
-    // handle it; when none does, the socket is destroyed.
-    // (Whether it was idle is read first: a listener that ends the response makes
-    // the connection idle, and its bytes must still go out.)
-    Guarded([this] {
-      bool was_idle = keep_alive_wait_;
-      bool handled = emit<"timeout">();
-      if (queue_head_ != nullptr) handled |= queue_head_->res->emit<"timeout">();
-      handled |= server_->emit<"timeout">(static_cast<Socket&>(*this));
-      if (!handled || was_idle) destroy();
-    });
-  });
-  idle_ms_ = server->timeout;
-  ArmIdleTimer(idle_ms_);
+  idle_timer_.set_callback([this] { OnTimer(); });
+  accepted_ms_ = static_cast<uint32_t>(conn->loop().now_ms());
+  SetIdleTimeout(server->timeout);
+  ArmTimerBy(RequestDeadline());
 }
 
 ServerConnection::~ServerConnection() = default;
@@ -120,7 +104,7 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
   }
   current_input_ = nullptr;
   ReleaseInput();
-  CheckHeadersTimeout();
+  ArmRequestTimer();
   MaybeGoIdle();
 }
 
@@ -155,19 +139,6 @@ void ServerConnection::MaybeGoIdle() {
   }
   pools_->Give(parser_);
   parser_ = nullptr;
-}
-
-// v12 checks headersTimeout after parsing each receive, not on a timer: a head still
-// incomplete that began too long ago emits the server's 'timeout', or, with no
-// listener, destroys the socket.
-void ServerConnection::CheckHeadersTimeout() {
-  uint64_t limit = server_->headersTimeout;
-  if (limit == 0 || closed_ || upgraded_ || conn_->closing() || parser_ == nullptr ||
-      !parser_->in_head()) {
-    return;
-  }
-  if (parsing_ == nullptr || conn_->loop().now_ms() - parsing_->head_started_ms <= limit) return;
-  if (!server_->emit<"timeout">(static_cast<Socket&>(*this))) destroy();
 }
 
 void ServerConnection::Parse(std::string_view data) {
@@ -241,6 +212,7 @@ void ServerConnection::OnEof(engine::Connection&) {
 
 MessageHead* ServerConnection::OnMessageBegin() {
   parsing_ = NewExchange();
+  began_ = true;
   parsing_->head_started_ms = conn_->loop().now_ms();
   if (keep_alive_wait_) {
     keep_alive_wait_ = false;

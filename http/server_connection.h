@@ -133,11 +133,18 @@ class ServerConnection final : public Socket,
   void Send(SendBatch* batch);
   static void OnBatchSent(engine::SendReq* req, int err);
   SendBatch* NewBatch();
+  // The connection timer (server_connection_timers.cc).
+  void ArmTimerBy(uint64_t deadline);
+  void SetIdleTimeout(uint64_t ms);  // and arms it
   void ArmIdleTimer(uint64_t ms);
+  uint64_t RequestDeadline() const;
+  void ArmRequestTimer();
+  void OnTimer();
+  void OnIdleTimeout();
+  void OnRequestTimeout();
   void UpdateBackpressure();
   void UpdateReceiving();
   void EndOutput();
-  void CheckHeadersTimeout();
   void ScheduleTicks();
   // Where the engine would not close the connection itself (timers, ticks), a
   // listener that throws is reported and its socket destroyed (http/uncaught.h).
@@ -169,22 +176,29 @@ class ServerConnection final : public Socket,
   };
   Extras& extras();
   std::unique_ptr<Extras> extras_;
+  // The socket's idle timeout and the request's deadlines share this timer, armed no
+  // later than the earliest of them (see server_connection_timers.cc).
   engine::Timer idle_timer_;
-  uint64_t idle_ms_ = 0;
-  // Loop time at which the socket times out (0: never). The timer may be armed
-  // earlier; it then re-arms for the rest (see ArmIdleTimer).
+  // Loop time at which the socket times out (0: never, or it fired).
   uint64_t idle_deadline_ = 0;
+  uint32_t idle_ms_ = 0;      // at most Socket::kTimeoutMax
+  // The low 32 bits of the loop time when the connection was accepted: its first
+  // request's deadlines run from then (as Node 18's do), and are at most
+  // kTimeoutMax ms away, so the time elapsed since fits in 32 bits.
+  uint32_t accepted_ms_ = 0;
   uint16_t held_buffers_ = 0;  // receive buffers held by its requests' bodies
   // Flags as bit-fields: they keep this object within 256 bytes, a size class of the
   // allocator (an idle keep-alive connection costs this object and the engine's).
   bool keep_alive_wait_ : 1 = false;      // idle between requests
   bool output_ended_ : 1 = false;         // ended as v12 ends the socket: no more bytes
   bool upgraded_ : 1 = false;             // the socket belongs to a connect/upgrade listener
-  bool ignore_input_ : 1 = false;         // after an Upgrade served as a request (v12)
+  bool ignore_input_ : 1 = false;         // nothing more is parsed: after a parse error, a
+                                          // request timeout, an Upgrade served as a request (v12)
   bool wrote_anything_ : 1 = false;
   bool paused_by_user_ : 1 = false;       // Socket::pause()
   bool paused_by_backpressure_ : 1 = false;
   bool closed_ : 1 = false;
+  bool began_ : 1 = false;                // a message has begun on this connection
 };
 
 }  // namespace http

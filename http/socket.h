@@ -31,13 +31,17 @@ class Socket : public EventEmitter<Event<"data", std::string_view>, Event<"end">
   virtual void end(std::string_view data = {}) = 0;
   // Closes now; queued bytes are dropped.
   virtual void destroy() = 0;
-  // Idle timeout: 'timeout' fires after ms without traffic (0 disables).
+  // Node's TIMEOUT_MAX: longer socket timeouts are clamped to it, as Node clamps them
+  // (with a TimeoutOverflowWarning there), rather than wrapped.
+  static constexpr uint64_t kTimeoutMax = 2147483647;
+  // Idle timeout: 'timeout' fires after ms without traffic (0 disables; at most
+  // kTimeoutMax).
   virtual Socket& setTimeout(uint64_t ms, std::function<void()> cb = {}) = 0;
   virtual Socket& pause() = 0;
   virtual Socket& resume() = 0;
   // C++ addition, standing in for Node's global setTimeout: runs cb once, on this
-  // socket's loop thread (never synchronously), ms from now. Dropped if the socket
-  // closes first.
+  // socket's loop thread (never synchronously), ms from now (at most kTimeoutMax).
+  // Dropped if the socket closes first.
   virtual void runAfter(uint64_t ms, std::function<void()> cb) = 0;
 
   std::string remoteAddress() const;

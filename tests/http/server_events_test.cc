@@ -527,38 +527,6 @@ TEST_F(Server, KeepAliveTimeoutClosesTheIdleConnectionAndIsAdvertised) {
   EXPECT_THAT(Notes(), ElementsAre("5000"));
 }
 
-// 153_headers_timeout_slow_headers
-TEST_F(Server, HeadersTimeoutDestroysASocketWhoseHeadIsTooSlow) {
-  Start(EndOk, [this](http::Server& s) {
-    Note(std::to_string(s.headersTimeout));
-    s.headersTimeout = 200;
-  });
-  int fd = Connect();
-  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nHost: localhost\r\n", 400), "");
-  EXPECT_EQ(Exchange(fd, "X-A: 1\r\n", 600), "<closed>");
-  close(fd);
-  EXPECT_THAT(Notes(), ElementsAre("60000"));
-}
-
-// 151_headers_timeout_incomplete_no_more_data
-TEST_F(Server, HeadersTimeoutIsCheckedOnlyWhenBytesArrive) {
-  Start(EndOk, [](http::Server& s) { s.headersTimeout = 200; });
-  EXPECT_EQ(RoundTrip("GET / HTTP/1.1\r\nHost: localhost\r\n", 600), "");
-}
-
-// 155_headers_timeout_in_time
-TEST_F(Server, HeadersTimeoutLeavesAHeadThatCompletesInTime) {
-  Start(EndOk, [this](http::Server& s) {
-    Note(std::to_string(s.headersTimeout));
-    s.headersTimeout = 500;
-  });
-  int fd = Connect();
-  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nHost: localhost\r\n", 100), "");
-  EXPECT_EQ(Exchange(fd, "\r\n"), Ok("ok"));
-  close(fd);
-  EXPECT_THAT(Notes(), ElementsAre("60000"));
-}
-
 // --- the module's tables, as a response shows them --------------------------------------
 
 // 132_status_codes_and_methods

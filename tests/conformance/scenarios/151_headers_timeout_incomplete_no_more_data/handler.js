@@ -6,6 +6,11 @@ module.exports = {
     res.end('ok');
   },
   idleMs: 600,
+  // Node 18+ enforces headersTimeout with a timer, run every
+  // connectionsCheckingInterval (30 s by default): 10 ms here, so that the current Node's
+  // answer (response.v20.bin) shows the deadline itself. v12 ignores the option.
+  options: { connectionsCheckingInterval: 10 },
+  recordStrict: true,
   setup(server) {
     server.headersTimeout = 200;
   },

@@ -87,12 +87,14 @@ Parser& ServerConnection::parser() {
 // loop's exception handler, http/uncaught.h, and closes the connection); the receive's
 // bookkeeping is finished first.
 void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) {
+  // Reading is activity: Node's socket timeout restarts (on an upgraded socket too,
+  // where v12 keeps the server's timeout and its 'timeout' event).
+  if (idle_ms_ != 0 && !keep_alive_wait_) ArmIdleTimer(idle_ms_);
   if (upgraded_) {
     emit<"data">(data.view());
     return;
   }
   if (ignore_input_) return;
-  if (idle_ms_ != 0 && !keep_alive_wait_) ArmIdleTimer(idle_ms_);
   current_input_ = &data;
   try {
     Parse(data.view());
@@ -523,6 +525,12 @@ void ServerConnection::OnBatchSent(engine::SendReq* req, int err) {
     Extras& x = *self->extras_;
     x.raw_sent += bytes;
     x.raw_out.Release(x.raw_sent);
+    // A stream's 'drain': after a write() that returned false, once nothing is left
+    // to send.
+    if (err == 0 && self->need_drain_ && !self->closed_ && self->conn_->queued_bytes() == 0) {
+      self->need_drain_ = false;
+      self->Guarded([self] { self->emit<"drain">(); });
+    }
   }
   if (err == 0 && res != nullptr && !self->closed_) res->OnSent(bytes);
   if (err == 0 && self->paused_by_backpressure_) self->UpdateBackpressure();

@@ -199,6 +199,7 @@ class ServerConnection final : public Socket,
   bool paused_by_backpressure_ : 1 = false;
   bool closed_ : 1 = false;
   bool began_ : 1 = false;                // a message has begun on this connection
+  bool need_drain_ : 1 = false;           // a raw write() returned false: 'drain' is owed
 };
 
 }  // namespace http

@@ -14,7 +14,9 @@ bool ServerConnection::write(std::string_view data) {
   x.raw_out.TakePending(&batch->iov);
   batch->bytes = data.size();
   Send(batch);
-  return conn_->queued_bytes() < ServerResponse::kHighWaterMark;
+  if (conn_->queued_bytes() < ServerResponse::kHighWaterMark) return true;
+  need_drain_ = true;
+  return false;
 }
 
 void ServerConnection::end(std::string_view data) {

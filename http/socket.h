@@ -25,7 +25,9 @@ class Socket : public EventEmitter<Event<"data", std::string_view>, Event<"end">
  public:
   virtual ~Socket() = default;
 
-  // Raw bytes, outside HTTP framing (for 'connect', 'upgrade', clientError).
+  // Raw bytes, outside HTTP framing (for 'connect', 'upgrade', clientError). Returns
+  // false once 16 KiB or more wait to be sent (a stream's high-water mark); 'drain'
+  // follows when all of it has been sent.
   virtual bool write(std::string_view data) = 0;
   // Sends what is queued, then closes (Node's end()).
   virtual void end(std::string_view data = {}) = 0;

@@ -1,5 +1,6 @@
 // The Socket that http/server_connection.cc gives 'connect' and 'upgrade' listeners,
 // end to end: its events follow Node's net.Socket.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/server.h"
 #include "tests/http/loopback.h"
@@ -51,6 +53,67 @@ TEST_F(Socket, AnUpgradedSocketEmitsEndOnceAcrossPauseAndResume) {
   }
   EXPECT_TRUE(*closed);
   EXPECT_EQ(ends->load(), 1) << "'end' emitted " << ends->load() << " times";
+  close(fd);
+}
+
+constexpr const char* kUpgrade =
+    "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n";
+
+// Checked against v12.22.9: bytes arriving on an upgraded socket restart the
+// server's timeout, which still applies to it after the hand-over (v12 keeps
+// socketOnTimeout): 'timeout' comes 300 ms after the last byte, with the socket.
+TEST_F(Socket, AnUpgradedSocketsIncomingBytesRestartTheServersTimeout) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto since = [t0] {
+    return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0)
+        .count();
+  };
+  Start({}, [this, since](http::Server& s) {
+    s.timeout = 300;
+    s.on<"timeout">([this, since](http::Socket& socket) {
+      Note(std::to_string(since()));
+      socket.destroy();
+    });
+    s.on<"upgrade">([this](http::IncomingMessage&, http::Socket& socket, std::string_view) {
+      socket.on<"data">([this](std::string_view d) { Note(std::string(d)); });
+    });
+  });
+  int fd = ConnectNoDelay();
+  Send(fd, kUpgrade);
+  t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 6; ++i) {  // a byte every 100 ms for 600 ms: longer than the timeout
+    std::this_thread::sleep_for(milliseconds(100));
+    Send(fd, std::to_string(i));
+  }
+  EXPECT_EQ(Read(fd, 2000), "<closed>");
+  std::vector<std::string> notes = Notes();
+  ASSERT_EQ(notes.size(), 7u);  // the 6 bytes, then the timeout
+  EXPECT_EQ(notes[5], "5");
+  // 600 ms of bytes, then 300 ms of silence (the bound above is generous for a loaded
+  // machine; without the restart it fires at 300).
+  EXPECT_GE(std::stol(notes.back()), 890);
+  EXPECT_LT(std::stol(notes.back()), 2000);
+  close(fd);
+}
+
+// Checked against v12.22.9: a write() past the high-water mark returns false, and
+// 'drain' follows once the peer has read it all.
+TEST_F(Socket, AWriteThatReturnedFalseIsFollowedByDrain) {
+  Start({}, [this](http::Server& s) {
+    s.on<"upgrade">([this](http::IncomingMessage&, http::Socket& socket, std::string_view) {
+      Note(socket.write("small") ? "true" : "false");
+      Note(socket.write(std::string(1 << 20, 'x')) ? "true" : "false");
+      socket.on<"drain">([this, &socket] {
+        Note("drain");
+        socket.end();
+      });
+    });
+  });
+  int fd = Connect();
+  Send(fd, kUpgrade);
+  std::string got = Read(fd, 2000);
+  EXPECT_EQ(got.size(), 5 + (1u << 20) + std::string("<closed>").size());
+  EXPECT_THAT(Notes(), ::testing::ElementsAre("true", "false", "drain"));
   close(fd);
 }
 

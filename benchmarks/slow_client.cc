@@ -6,7 +6,7 @@
 //   slow_client --port P --connections N --first BYTES --rest BYTES
 //               [--host 127.0.0.1] [--sources 16] [--responses 1] [--hold stdin|SECONDS]
 //               [--max-connecting 256] [--connect-timeout 3] [--connect-phase-timeout 30]
-//               [--answer-timeout 10] [--hold-max 600]
+//               [--answer-timeout 10] [--hold-max 600] [--trickle SECONDS]
 //
 // BYTES take C escapes (\r \n \t \\ \xHH), so that a request head fits on a command line.
 // Durations are in seconds.
@@ -21,7 +21,9 @@
 //   3. Once every connection has sent --first or failed, or --connect-phase-timeout has
 //      passed, prints "SLOW_HELD {json}" and holds: until a line or EOF on stdin
 //      (--hold stdin, the default; at most --hold-max), or for SECONDS.
-//   4. Sends --rest on every connection still open.
+//      With --trickle, each connection sends the next byte of --rest every SECONDS
+//      while it holds (a slowloris client).
+//   4. Sends --rest (what is left of it) on every connection still open.
 //   5. Reads until each connection has --responses complete responses or is closed, or
 //      --answer-timeout has passed since step 4; prints "SLOW_JSON {json}" and exits 0.
 // Responses are read all along, while holding too: a server may answer before the
@@ -34,7 +36,8 @@
 // response); closed_unanswered or reset_unanswered; timeout_answered or
 // timeout_unanswered (still open at the deadline). "answered" counts the connections
 // with at least one complete response, whenever it came; answered_before_rest and
-// ended_before_rest those answered, and those closed by the server, before step 4.
+// ended_before_rest those answered, and those closed by the server, before step 4
+// (ended_before_rest_max_ms: the longest of those connections' lives).
 // Times are in milliseconds: last_answer_ms is from step 4 to the last connection's
 // first response (0 if every one was answered before step 4), last_done_ms from step 4
 // to the last complete or closed connection; either is null when none got there.
@@ -81,6 +84,7 @@ struct Options {
   double connect_phase_timeout_s = 30;
   double answer_timeout_s = 10;
   double hold_max_s = 600;
+  double trickle_s = 0;  // 0: no byte of --rest before step 4
 };
 
 enum Outcome {
@@ -107,6 +111,7 @@ struct Conn {
   double started_ms = 0;
   double first_answer_ms = -1;
   int responses = 0;
+  size_t trickled = 0;  // bytes of --rest sent while holding
   std::string out;  // bytes still to send
   std::string in;   // received bytes of a response not yet complete
 };
@@ -187,6 +192,7 @@ class SlowClient {
   void SetWantOut(size_t i, bool want);
   void ReadStdin();
   void EndConnectPhase(double now);
+  void Trickle(double now);
   void SendRest(double now);
   void PrintHeld(double now) const;
   void PrintSummary(double now) const;
@@ -213,6 +219,8 @@ class SlowClient {
   double rest_ms_ = 0;
   double hold_end_ms_ = 0;
   double answer_end_ms_ = 0;
+  double next_trickle_ms_ = 0;
+  double ended_before_rest_max_ms_ = 0;
   std::vector<double> done_ms_;  // connections closed or complete, when
 };
 
@@ -258,6 +266,7 @@ int SlowClient::Run() {
       bool all_sent = next_ == conns_.size() && connecting_ == 0 && unsent_ == 0;
       if (all_sent || now - start_ms_ > o_.connect_phase_timeout_s * 1e3) EndConnectPhase(now);
     }
+    if (phase_ == Phase::kHold && o_.trickle_s > 0 && now >= next_trickle_ms_) Trickle(now);
     if (phase_ == Phase::kHold && (stdin_done_ || now >= hold_end_ms_)) SendRest(now);
     if (phase_ == Phase::kAnswer && (open_ == 0 || now >= answer_end_ms_)) {
       for (size_t i = 0; i < conns_.size(); ++i) {
@@ -424,7 +433,10 @@ void SlowClient::Finish(size_t i, Outcome outcome, double now) {
   c.in.shrink_to_fit();
   --open_;
   ++outcomes_[outcome];
-  if (phase_ != Phase::kAnswer && outcome != kConnectFailed) ++ended_before_rest_;
+  if (phase_ != Phase::kAnswer && outcome != kConnectFailed) {
+    ++ended_before_rest_;
+    ended_before_rest_max_ms_ = std::max(ended_before_rest_max_ms_, now - c.started_ms);
+  }
   if (outcome == kComplete || outcome == kClosedAnswered || outcome == kClosedUnanswered) {
     done_ms_.push_back(now);
   }
@@ -454,7 +466,18 @@ void SlowClient::EndConnectPhase(double now) {
   phase_ = Phase::kHold;
   held_ms_ = now;
   hold_end_ms_ = now + (o_.hold_s >= 0 ? o_.hold_s : o_.hold_max_s) * 1e3;
+  next_trickle_ms_ = now + o_.trickle_s * 1e3;
   PrintHeld(now);
+}
+
+void SlowClient::Trickle(double now) {
+  next_trickle_ms_ = now + o_.trickle_s * 1e3;
+  for (size_t i = 0; i < conns_.size(); ++i) {
+    Conn& c = conns_[i];
+    if (c.state != State::kOpen || c.trickled >= o_.rest.size()) continue;
+    c.out += o_.rest[c.trickled++];
+    Flush(i, now);
+  }
 }
 
 void SlowClient::SendRest(double now) {
@@ -463,7 +486,7 @@ void SlowClient::SendRest(double now) {
   answer_end_ms_ = now + o_.answer_timeout_s * 1e3;
   for (size_t i = 0; i < conns_.size(); ++i) {
     if (conns_[i].state != State::kOpen) continue;
-    conns_[i].out += o_.rest;
+    conns_[i].out += o_.rest.substr(conns_[i].trickled);
     Flush(i, now);
   }
 }
@@ -510,12 +533,13 @@ void SlowClient::PrintSummary(double now) const {
   }
   std::printf(
       "SLOW_JSON {\"connections\":%zu,\"connected\":%zu,\"answered\":%d,"
-      "\"answered_before_rest\":%d,\"ended_before_rest\":%d,\"status_2xx\":%d,"
+      "\"answered_before_rest\":%d,\"ended_before_rest\":%d,"
+      "\"ended_before_rest_max_ms\":%.1f,\"status_2xx\":%d,"
       "\"status_other\":%d,"
       "\"outcomes\":{%s},\"connect_errors\":{%s},\"connect_ms\":%.1f,\"hold_ms\":%.1f,"
       "\"last_answer_ms\":%s,\"last_done_ms\":%s,\"elapsed_ms\":%.1f}\n",
       conns_.size(), conns_.size() - outcomes_[kConnectFailed], Answered(), answered_before_rest,
-      ended_before_rest_, status_2xx_, status_other_, outcomes.c_str(), errors.c_str(),
+      ended_before_rest_, ended_before_rest_max_ms_, status_2xx_, status_other_, outcomes.c_str(), errors.c_str(),
       held_ms_ - start_ms_, rest_ms_ - held_ms_, ms(last_answer).c_str(), ms(last_done).c_str(),
       now - start_ms_);
   std::fflush(stdout);
@@ -526,7 +550,7 @@ int Usage(const char* why) {
                "slow_client: %s\nusage: slow_client --port P --connections N --first BYTES "
                "--rest BYTES [--host H] [--sources S] [--responses K] [--hold stdin|SECONDS] "
                "[--max-connecting M] [--connect-timeout S] [--connect-phase-timeout S] "
-               "[--answer-timeout S] [--hold-max S]\n",
+               "[--answer-timeout S] [--hold-max S] [--trickle S]\n",
                why);
   return 2;
 }
@@ -560,6 +584,8 @@ int main(int argc, char** argv) {
       o.answer_timeout_s = std::atof(v);
     else if (key == "--hold-max")
       o.hold_max_s = std::atof(v);
+    else if (key == "--trickle")
+      o.trickle_s = std::atof(v);
     else if (key == "--hold")
       o.hold_s = std::string_view(v) == "stdin" ? -1 : std::atof(v);
     else if (key == "--first") {

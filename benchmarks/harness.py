@@ -161,22 +161,27 @@ def start_server(name, argv, args, rundir, port):
     return server
 
 
-def start_engine(args, rundir, port):
-    """The engine's side of a benchmark: args.engine_bin --port P --threads N."""
+def start_engine(args, rundir, port, extra=()):
+    """The engine's side of a benchmark: args.engine_bin --port P --threads N, and
+    `extra` arguments."""
     return start_server("engine", [args.engine_bin, "--port", str(port),
-                                   "--threads", str(args.server_threads)],
+                                   "--threads", str(args.server_threads)] + list(extra),
                         args, rundir, port)
 
-def start_nginx(args, rundir, port):
+def start_nginx(args, rundir, port, http_directives=""):
     """nginx in its own directory under rundir: args.nginx_conf with args.server_threads
-    workers, listen.conf and www/ (see nginx/nginx.conf); ready once it answers GET /."""
-    ndir = os.path.join(rundir, "nginx")
+    workers and `http_directives` added to its http block, listen.conf and www/ (see
+    nginx/nginx.conf); ready once it answers GET /."""
+    ndir = os.path.join(rundir, "nginx" + ("-" + re.sub(r"\W+", "_", http_directives).strip("_")
+                                           if http_directives else ""))
     if not os.path.isdir(ndir):
         os.makedirs(os.path.join(ndir, "www"))
         with open(args.nginx_conf) as f:
             conf = f.read()
         conf = re.sub(r"(?m)^worker_processes\s+\d+;",
                       "worker_processes %d;" % args.server_threads, conf)
+        if http_directives:
+            conf = re.sub(r"(?m)^http \{$", "http {\n    " + http_directives, conf, count=1)
         with open(os.path.join(ndir, "nginx.conf"), "w") as f:
             f.write(conf)
         for name, size in (("64k", 64 * 1024), ("1m", 1024 * 1024)):

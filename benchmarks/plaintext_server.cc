@@ -2,6 +2,7 @@
 // on the http layer.
 //
 //   plaintext_server [--host H] [--port P] [--threads N] [--server NAME]
+//                    [--headers-timeout MS]   (server.headersTimeout; //benchmarks:slow_clients)
 //
 //   GET /     200 "Hello, World!" as text/plain, with nginx's header set in nginx's
 //             order: Server, Date, Content-Type, Content-Length, Connection.
@@ -75,13 +76,17 @@ int main(int argc, char** argv) {
   int port = 8080;
   int threads = 1;
   std::string server_name = "uring-http/1";
+  long headers_timeout_ms = -1;  // the default
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--host")) host = argv[i + 1];
     else if (!std::strcmp(argv[i], "--port")) port = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
     else if (!std::strcmp(argv[i], "--server")) server_name = argv[i + 1];
+    else if (!std::strcmp(argv[i], "--headers-timeout")) headers_timeout_ms = std::atol(argv[i + 1]);
     else {
-      std::fprintf(stderr, "usage: %s [--host H] [--port P] [--threads N] [--server NAME]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--host H] [--port P] [--threads N] [--server NAME] "
+                   "[--headers-timeout MS]\n",
                    argv[0]);
       return 2;
     }
@@ -93,6 +98,7 @@ int main(int argc, char** argv) {
         Respond(req, res, server_name);
       });
   server->keepAliveTimeout = 0;
+  if (headers_timeout_ms >= 0) server->headersTimeout = static_cast<uint64_t>(headers_timeout_ms);
   server->on<"error">([&](const http::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     std::exit(1);

@@ -13,6 +13,8 @@ cores and every client (wrk, benchmarks/slow_client.cc) to the others:
              the wrk run, then send the other 90 and a GET
   split-5k   5,000 connections arrive during the wrk run and send a head in two
              parts, 0.5 s apart
+  slowloris-500  500 connections trickle a head a byte a second; both servers' header
+             timeouts, set to 3 s for it, must close them during the wrk run
 
 Rounds are the outer loop (3 in quick mode, 5 in full), so that each scenario runs
 on both servers in every round and a stretch of noise on the machine falls on both.
@@ -54,7 +56,11 @@ class Slow:
     hold until it ends; otherwise they arrive during the wrk run and hold for `gap`
     seconds once all are connected."""
 
-    def __init__(self, name, title, count, first, rest, responses=1, held=True, gap=0.0):
+    def __init__(self, name, title, count, first, rest, responses=1, held=True, gap=0.0,
+                 trickle=0.0, header_timeout=None):
+        """trickle: seconds between the bytes of `rest` sent while holding;
+        header_timeout: seconds both servers allow a head (their default otherwise),
+        which then must close every connection before it is released."""
         self.name = name
         self.title = title
         self.count = count
@@ -63,6 +69,8 @@ class Slow:
         self.responses = responses
         self.held = held
         self.gap = gap
+        self.trickle = trickle
+        self.header_timeout = header_timeout
 
 
 def scenarios(args):
@@ -78,6 +86,11 @@ def scenarios(args):
         Slow("split-5k", "%d heads in two parts %g s apart, arriving during wrk"
              % (args.split, args.split_gap), args.split, head[:18], head[18:] + "\r\n",
              held=False, gap=args.split_gap),
+        # Header lines a byte a second: a head that would take half an hour.
+        Slow("slowloris-500", "%d heads trickled a byte every %g s, header timeout %g s"
+             % (args.slowloris, args.trickle, args.slowloris_timeout), args.slowloris,
+             head, "X-a: b\r\n" * 200 + "\r\n", trickle=args.trickle,
+             header_timeout=args.slowloris_timeout),
     ]
 
 
@@ -104,6 +117,8 @@ class SlowClients:
                "--sources", str(args.sources), "--max-connecting", str(args.max_connecting),
                "--connect-phase-timeout", "%g" % args.connect_phase_timeout,
                "--answer-timeout", "%g" % args.answer_timeout, "--hold-max", "%g" % hold_max]
+        if sc.trickle:
+            cmd += ["--trickle", "%g" % sc.trickle]
         self.stderr_path = os.path.join(rundir, "slow_client.stderr")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=open(self.stderr_path, "wb"), text=True,
@@ -185,9 +200,14 @@ def answers_now(server):
         return False
 
 
-def fresh_server(args, rundir, who):
-    start = harness.start_engine if who == "engine" else harness.start_nginx
-    server = start(args, rundir, free_port())
+def fresh_server(args, rundir, who, sc):
+    t = sc.header_timeout
+    if who == "engine":
+        extra = ["--headers-timeout", "%d" % (t * 1000)] if t else []
+        server = harness.start_engine(args, rundir, free_port(), extra)
+    else:
+        server = harness.start_nginx(args, rundir, free_port(),
+                                     "client_header_timeout %gs;" % t if t else "")
     good_clients(args, server, 1)  # warm-up: what the server sizes by wrk's traffic
     time.sleep(0.3)
     return server
@@ -203,7 +223,7 @@ def finish_server(server, out):
 
 
 def run_one(args, rundir, who, sc):
-    server = fresh_server(args, rundir, who)
+    server = fresh_server(args, rundir, who, sc)
     out = {"server": who}
     if sc.count == 0:
         out["wrk"] = good_clients(args, server, args.duration)
@@ -257,6 +277,7 @@ def run_figures(sc, d, base):
         f["answered"] = s.get("answered", 0)
         f["total"] = sc.count
         f["last_answer_ms"] = s.get("last_answer_ms")
+        f["closed"] = s.get("ended_before_rest", 0)
         f["rss"] = d.get("rss_bytes_per_slow")
     return f
 
@@ -281,6 +302,7 @@ def figures(sc, runs, bases):
         f["answered"] = min(r["answered"] for r in per)
         f["total"] = sc.count
         f["last_answer_ms"] = median(r["last_answer_ms"] for r in per)
+        f["closed"] = min(r["closed"] for r in per)
         f["rss"] = median(r["rss"] for r in per)
     return f
 
@@ -293,7 +315,10 @@ def verdicts(sc, e, n):
         if n is not None:
             out.append(("RSS", e["rss"] is not None and n["rss"] is not None
                         and e["rss"] <= n["rss"]))
-        out.append(("answered", e["answered"] == e["total"]))
+        if sc.header_timeout:
+            out.append(("closed", e["closed"] == e["total"]))
+        else:
+            out.append(("answered", e["answered"] == e["total"]))
     return out
 
 
@@ -310,7 +335,7 @@ def cell(results, key, fmt):
 def print_table(table):
     rows = [("scenario", "slow conns", "success e/n", "req/s e/n", "longest gap e/n",
              "p99 us e/n", "p99/unloaded e/n", "answered e/n", "last answer e/n",
-             "RSS B/slow e/n", "targets (engine)")]
+             "closed early e/n", "RSS B/slow e/n", "targets (engine)")]
     for sc, figs in table:
         targets = ""
         if "engine" in figs:
@@ -326,6 +351,7 @@ def print_table(table):
             cell(figs, "p99_ratio", lambda v: "n/a" if v is None else "%.2fx" % v),
             cell(figs, "answered", str) if slow else "-",
             cell(figs, "last_answer_ms", fmt_ms) if slow else "-",
+            cell(figs, "closed", str) if slow else "-",
             cell(figs, "rss", fmt_num) if slow else "-",
             targets))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -336,8 +362,8 @@ def print_table(table):
             log("  ".join("-" * w for w in widths))
     log("")
     log("targets: success >= %.1f%%; p99 <= %gx the same server's unloaded p99; RSS per "
-        "slow connection <= nginx's; every slow connection answered"
-        % (100 * TARGET_SUCCESS, TARGET_P99))
+        "slow connection <= nginx's; every slow connection answered (slowloris: every one "
+        "closed by the server before it was released)" % (100 * TARGET_SUCCESS, TARGET_P99))
 
 
 def per_round_ratios(table):
@@ -369,12 +395,14 @@ def run_notes(args, sc, d):
                    % d.get("slow_client_stderr", "").strip()[-200:])
     if s:
         ended = ", ".join("%s %d" % (k, v) for k, v in s["outcomes"].items() if v)
-        out.append("slow connections: %s%s%s%s" % (
+        out.append("slow connections: %s%s%s%s%s" % (
             ended,
             "; %d answered before their request was complete" % s["answered_before_rest"]
             if s["answered_before_rest"] else "",
             "; %d closed by the server before their request was complete"
             % s["ended_before_rest"] if s["ended_before_rest"] else "",
+            " (the last after %.1f s)" % (s["ended_before_rest_max_ms"] / 1000)
+            if s.get("ended_before_rest") else "",
             "; connect errors %s" % json.dumps(s["connect_errors"])
             if s["connect_errors"] else ""))
     if not d.get("answers_after", True):
@@ -418,6 +446,11 @@ def parse_args():
     p.add_argument("--heads", type=int, default=10000, help="heads-10k's connections")
     p.add_argument("--bodies", type=int, default=5000, help="bodies-5k's connections")
     p.add_argument("--split", type=int, default=5000, help="split-5k's connections")
+    p.add_argument("--slowloris", type=int, default=500, help="slowloris-500's connections")
+    p.add_argument("--trickle", type=float, default=1.0,
+                   help="seconds between slowloris-500's bytes (1)")
+    p.add_argument("--slowloris-timeout", type=float, default=3.0,
+                   help="both servers' header timeout in slowloris-500, seconds (3)")
     p.add_argument("--split-gap", type=float, default=0.5,
                    help="seconds split-5k's clients wait, once the last has connected, "
                         "before the second part of their heads (0.5)")
@@ -437,7 +470,8 @@ def parse_args():
                    help="source addresses 127.0.0.2.. for the slow connections (16)")
     p.add_argument("--scenarios", default=None, help="comma-separated subset of: " +
                    ", ".join(s.name for s in scenarios(argparse.Namespace(
-                       heads=0, bodies=0, split=0, split_gap=0))))
+                       heads=0, bodies=0, split=0, split_gap=0, slowloris=0, trickle=0,
+                       slowloris_timeout=0))))
     p.add_argument("--servers", default=",".join(SERVERS),
                    help="comma-separated subset of: engine, nginx")
     p.add_argument("--out", default=None,

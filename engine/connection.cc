@@ -73,6 +73,7 @@ void Connection::Reset() {
   std::vector<BufRef>().swap(held_);  // a pause's memory does not outlive the connection
   own_bid_ = -1;
   paused_ = eof_ = eof_reported_ = closing_ = ending_ = shutdown_pending_ = write_shut_ = false;
+  lingering_ = false;
   connecting_ = waiting_buffers_ = flush_listed_ = reap_listed_ = deliver_listed_ = false;
   user_data = nullptr;
 }
@@ -163,6 +164,10 @@ void Connection::OnHangup(const Completion& c) {
 
 // OnEof, once, and only after the data held across a pause has been handed over.
 void Connection::ReportEof() {
+  if (lingering_) {
+    Close(0);  // the peer's FIN: nothing is left to wait for
+    return;
+  }
   if (eof_reported_ || closing_ || paused_ || !held_.empty()) return;
   eof_reported_ = true;
   Guarded(*this, [&] { handler_->OnEof(*this); });
@@ -199,7 +204,7 @@ void Connection::OnRecv(const Completion& c) {
       ring.MarkInUse(bid);
     }
     RecvBuf piece(&ring, bid, ring.buffer(bid), static_cast<size_t>(c.res));
-    if (!closing_) {
+    if (!closing_ && !lingering_) {
       if (paused_ || !held_.empty()) {
         Hold(piece);
       } else {
@@ -209,6 +214,10 @@ void Connection::OnRecv(const Completion& c) {
     ring.Unref(bid);
     // The kernel may end a multishot recv at any time (no F_MORE); arm a new one.
     if (!c.more() && recv_op_.in_flight == 0 && !closing_ && !paused_) RearmRecv();
+    return;
+  }
+  if (lingering_ && c.res < 0 && c.res != -ENOBUFS && c.res != -ECANCELED) {
+    Close(0);  // a reset after our end: the exchange was over
     return;
   }
   if (own >= 0) ring.Unref(static_cast<uint16_t>(own));  // nothing landed in it
@@ -364,7 +373,24 @@ void Connection::AfterSendsDrained() {
     shutdown(fd_, SHUT_WR);
     write_shut_ = true;
   }
-  if (ending_) Close(0);
+  if (ending_) Linger();
+}
+
+// After End() has sent everything and shut down the write side: read until the
+// peer's FIN (see "Closing"), unless it came already or the loop does not linger.
+void Connection::Linger() {
+  if (lingering_) return;
+  if (eof_ || loop_->linger_ms_ == 0) {
+    Close(0);
+    return;
+  }
+  lingering_ = true;
+  held_.clear();  // what a pause held is discarded, as every later byte is
+  paused_ = false;
+  // A pause's cancel in flight re-arms when it completes; a waiter is re-armed by the
+  // buffers phase.
+  if (recv_op_.in_flight == 0 && !waiting_buffers_) RearmRecv();
+  loop_->ListForLinger(this);
 }
 
 void Connection::Shutdown() {

@@ -47,7 +47,13 @@
 //   - Close() cancels everything in flight; queued sends fail with ECANCELED. The
 //     socket is closed and OnClose runs once every in-flight operation has
 //     completed, in the loop's reap phase.
-//   - End() lets queued sends finish, shuts down the write side, then closes.
+//   - End() lets queued sends finish, shuts down the write side, then lingers: it
+//     reads and discards whatever the peer still sends until the peer's FIN, an
+//     error, or the loop's linger time (LoopOptions::linger_ms) is up, and only then
+//     closes. A socket closed with bytes unread, or that receives bytes after its
+//     close, sends a reset, and a reset makes the peer's kernel drop what it had not
+//     read yet: the end of the last response. A lingering connection reports nothing
+//     more to its handler but OnClose (with 0).
 #ifndef ENGINE_CONNECTION_H_
 #define ENGINE_CONNECTION_H_
 
@@ -156,6 +162,7 @@ class Connection final : public OpOwner {
   void FlushSends();
   void FailSends(int err);
   void AfterSendsDrained();
+  void Linger();
   void DeliverHeld();
   bool Reapable() const;
   void Reap();
@@ -186,6 +193,7 @@ class Connection final : public OpOwner {
   bool ending_ = false;           // End(): close once sends drain
   bool shutdown_pending_ = false;  // Shutdown(): shut down once sends drain
   bool write_shut_ = false;
+  bool lingering_ = false;        // End()ed and shut down: reads are discarded
   bool connecting_ = false;
   bool waiting_buffers_ = false;  // in the loop's queue of receive-memory waiters
   bool flush_listed_ = false;     // on the loop's flush list

@@ -73,6 +73,8 @@ int Loop::Init(const LoopOptions& options, SetupError* error) {
   ret = buffers_->Init(ring_->raw(), 0, options.buffer_count, options.buffer_size, error);
   if (ret < 0) return ret;
   buffers_->SetOverflowCap(options.overflow_bytes);
+  linger_ms_ = options.linger_ms;
+  linger_timer_.set_callback([this] { CloseExpiredLingerers(); });
   pool_ = std::make_unique<ConnectionPool>();
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) {

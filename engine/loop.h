@@ -68,6 +68,10 @@ struct LoopOptions {
   // receives into blocks of buffer_size, and pieces held across a pause. 0: none
   // (a dry ring then waits for its buffers to come back).
   size_t overflow_bytes = 16u << 20;
+  // How long a connection that End()ed waits for its peer's FIN, reading and
+  // discarding what comes, before it closes anyway (connection.h, "Closing"). 0: no
+  // lingering; End() closes once its sends are out.
+  uint64_t linger_ms = 5000;
 };
 
 // Counters of a loop's work: written by the loop's thread only, readable from any
@@ -95,6 +99,7 @@ struct LoopStats {
   StatCounter own_recvs;          // receives into overflow memory (the ring was dry)
   StatCounter recv_pressure;      // buffers phases that called the pressure handlers
   StatCounter hangup_polls;       // waiters that watched for their peer's hang-up
+  StatCounter linger_timeouts;    // lingering connections closed at their deadline, not by a FIN
   // Gauges, as of the last buffers phase: ring buffers still referenced after their
   // receive, overflow bytes in use, connections waiting for receive memory.
   StatCounter ring_in_use;
@@ -220,6 +225,9 @@ class Loop final : public OpOwner {
   // A connection about to be reaped leaves every list it is on.
   void Unlist(Connection* c);
   void ListListenerForReap(Listener* l);
+  // Lingering connections (loop_linger.cc), closed at their deadline.
+  void ListForLinger(Connection* c);
+  void CloseExpiredLingerers();
 
   Connection* NewConnection(int fd, bool connecting);
   // Scratch for sendmsg headers, valid until the next submit returns (the kernel
@@ -248,6 +256,18 @@ class Loop final : public OpOwner {
   bool recv_stalled_ = false;   // the ring is dry and the overflow cap reached
   std::vector<std::function<void()>> pressure_handlers_;
   std::function<void(std::exception_ptr)> exception_handler_;
+  // Lingering connections in the order they began, which is their deadlines' order
+  // (one linger time for all), and the timer for the first: at most one entry per
+  // connection that ended in the last linger_ms (entries of connections closed
+  // sooner are skipped when reached).
+  struct Lingerer {
+    Connection* c;
+    uint32_t generation;
+    uint64_t deadline_ms;
+  };
+  uint64_t linger_ms_ = 0;
+  std::deque<Lingerer> lingering_;
+  Timer linger_timer_;
   std::vector<Connection*> delivery_list_;
   std::vector<Connection*> delivering_;
   std::vector<Listener*> listeners_;

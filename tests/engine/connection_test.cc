@@ -425,6 +425,7 @@ TEST(Connection, EndSendsEveryQueuedByteThenEof) {
   std::atomic<bool> reader_done{false};
   std::jthread reader([&] {
     read_ok = ReadToEof(client.get(), &got);
+    shutdown(client.get(), SHUT_WR);  // the server lingers until this FIN
     reader_done = true;
   });
   EXPECT_TRUE(RunUntil(*loop, [&] { return reader_done && server.closes > 0; }, 10000));

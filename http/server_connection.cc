@@ -376,8 +376,10 @@ void ServerConnection::ResponseFinished(ServerResponse* res) {
 
 void ServerConnection::CloseIfIdle() {
   // Between requests: no exchange (not even one whose bytes are still leaving), no
-  // message begun, and not handed to an upgrade listener.
-  if (live_ == nullptr && parsing_ == nullptr && !upgraded_) destroy();
+  // message begun, and not handed to an upgrade listener. Ended, not destroyed: a
+  // request already on its way is read and dropped while the socket lingers, where
+  // a close would reset the connection (engine/connection.h, "Closing").
+  if (live_ == nullptr && parsing_ == nullptr && !upgraded_) EndOutput();
 }
 
 bool ServerConnection::TakeHeldBuffer() {

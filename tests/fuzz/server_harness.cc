@@ -161,8 +161,7 @@ bool ServerHarness::Drain() {
   return got;
 }
 
-// A turn whose only completion is the wake-up of its Post() did no I/O; the server's
-// deferred work (ticks) ran in it. Sends complete within the turn that submits them
+// A turn with no completion did no I/O; the server's deferred work (ticks) ran in it. Sends complete within the turn that submits them
 // (the peer reads everything each turn), and a piece written before a turn is
 // received in it (the ring runs task work as it enters), so two quiet turns in a row
 // mean that nothing is left to happen without new input.
@@ -171,14 +170,14 @@ void ServerHarness::RunUntilQuiet() {
   for (int turn = 0; quiet < 2; ++turn) {
     if (turn == kMaxTurns) Die("the server did not go quiet (a busy loop?)");
     uint64_t before = loop_->stats().completions;
-    loop_->Post([] {});  // this turn does not wait in the kernel
+    loop_->Defer([] {});  // this turn does not wait in the kernel
     loop_->RunOnce();
     bool sent = Drain();
     int unread = 0;
     if (socket_ != nullptr && !conn_->recv_paused() && !conn_->closing()) {
       ioctl(conn_->fd(), FIONREAD, &unread);
     }
-    bool idle = loop_->stats().completions - before <= 1 && !sent && unread == 0;
+    bool idle = loop_->stats().completions == before && !sent && unread == 0;
     quiet = idle ? quiet + 1 : 0;
   }
 }

@@ -59,8 +59,8 @@ class ServerHarness {
 
  private:
   ServerHarness();
-  // Runs turns until two in a row dispatch no completion but the wake-up's, receive
-  // nothing from the server, and leave no byte unread by a server that is reading.
+  // Runs turns until two in a row dispatch no completion, receive nothing from the
+  // server, and leave no byte unread by a server that is reading.
   void RunUntilQuiet();
   // Reads what the server sent into out_; true if anything came.
   bool Drain();

@@ -154,6 +154,10 @@ Server& Server::close(std::function<void()> cb) {
 }
 
 void Server::ConnectionClosed(int loop_index) {
+  // A connection that none of the server's loops accepted (loop_index -1: one that a
+  // fuzz target runs on a loop of its own, tests/fuzz/server_harness.h) is counted
+  // by none of them.
+  if (loop_index < 0) return;
   LoopState& st = *loops_[loop_index];
   --st.connections;
   if (st.closing && st.connections == 0) LoopClosed(st);

@@ -53,6 +53,8 @@ class ServerConnection final : public Socket,
   static constexpr size_t kMaxQueued = 64;
   static constexpr size_t kMaxQueuedBytes = 1 << 20;
 
+  // loop_index: the server's loop that accepted `conn`, or -1 for a connection the
+  // server did not accept (a fuzz target's, on a loop the target runs itself).
   ServerConnection(Server* server, LoopPools* pools, engine::Connection* conn,
                    int loop_index);
   ~ServerConnection() override;

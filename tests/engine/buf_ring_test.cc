@@ -76,10 +76,10 @@ TEST(BufRing, BufferReturnsToTheRingOnlyWhenTheLastReferenceGoes) {
   ASSERT_EQ(ring.status(), 0);
   BufRing br;
   ASSERT_EQ(br.Init(ring.get(), 0, 4, 128, nullptr), 0);
-  std::memcpy(br.buffer(2), "0123456789abcdefghij", 20);
-
-  // As a receive completion does: the kernel took buffer 2, the handler holds it.
+  // As a receive completion does: the kernel took buffer 2 (and wrote into it), the
+  // handler holds it.
   br.MarkInUse(2);
+  std::memcpy(br.buffer(2), "0123456789abcdefghij", 20);
   BufRef a;
   {
     RecvBuf piece(&br, 2, br.buffer(2), 20);
@@ -116,6 +116,32 @@ TEST(BufRing, BufferReturnsToTheRingOnlyWhenTheLastReferenceGoes) {
   EXPECT_EQ(br.available(), 4u);
   EXPECT_EQ(br.recycled_total(), 1u);
   EXPECT_EQ(br.Commit(), 0u);
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsan = true;
+#else
+constexpr bool kAsan = false;
+#endif
+
+// Under ASan a buffer the kernel owns is poisoned, so that a view kept past its
+// release fails at once instead of reading the next receive's bytes.
+TEST(BufRing, ReadingABufferAfterItsReleaseFailsUnderAsan) {
+  if (!kAsan) GTEST_SKIP() << "poisoning is an AddressSanitizer build's";
+  RawRing ring;
+  ASSERT_EQ(ring.status(), 0);
+  BufRing br;
+  ASSERT_EQ(br.Init(ring.get(), 0, 4, 128, nullptr), 0);
+  br.MarkInUse(1);
+  std::memcpy(br.buffer(1), "abc", 3);
+  const volatile char* stale = br.buffer(1);
+  EXPECT_EQ(stale[0], 'a') << "a buffer in use reads as usual";
+  br.Unref(1);
+  EXPECT_DEATH((void)stale[0], "use-after-poison");
+  br.Commit();
+  br.MarkInUse(1);  // the kernel hands it out again
+  EXPECT_EQ(stale[1], 'b');
+  br.Unref(1);
 }
 
 TEST(BufRing, OverflowBlocksStayWithinTheCapAndAreFreedByTheLastRelease) {

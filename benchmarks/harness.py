@@ -11,6 +11,7 @@ import ctypes
 import datetime
 import json
 import os
+import queue
 import re
 import resource
 import shutil
@@ -20,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 NAME = "benchmark"  # the harness's name in error messages; set by the caller
@@ -135,6 +137,16 @@ class Server:
                 pass
         return total
 
+    def fd_count(self):
+        """Open descriptors of the process tree, from /proc/<pid>/fd."""
+        total = 0
+        for pid in self.pids():
+            try:
+                total += len(os.listdir("/proc/%d/fd" % pid))
+            except OSError:
+                pass
+        return total
+
     def alive(self):
         return self.proc.poll() is None
 
@@ -152,6 +164,74 @@ class Server:
                 self.proc.wait()
 
 RUNNING = []
+
+
+class Child:
+    """A client process (slow_client, soak_client, a wrk), pinned to `cpus`, whose
+    stdout lines a thread reads as they come: each goes to on_line(line) if given, and
+    wait() takes the next one with a tag, so that waiting for it can time out. stdin
+    stays a pipe, for write_line()."""
+
+    running = []
+
+    def __init__(self, name, argv, cpus, rundir, on_line=None):
+        self.stderr_path = os.path.join(rundir, name + ".stderr")
+        self.proc = subprocess.Popen(["taskset", "-c", cpus] + argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=open(self.stderr_path, "wb"), text=True,
+                                     preexec_fn=die_with_parent)
+        Child.running.append(self)
+        self.on_line = on_line
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            if self.on_line:
+                self.on_line(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait(self, tag, timeout):
+        """The JSON after `tag` on the next line that starts with it, or None if none
+        came within `timeout` s (or the process ended first)."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.time()))
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            if line.startswith(tag + " "):
+                return json.loads(line[len(tag) + 1:])
+
+    def write_line(self, text):
+        try:
+            self.proc.stdin.write(text + "\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass
+
+    def close(self, timeout=5):
+        """Waits up to `timeout` s for the process, then kills it; returns the end
+        of its stderr."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self in Child.running:
+            Child.running.remove(self)
+        with open(self.stderr_path, errors="replace") as f:
+            return f.read()[-2000:]
+
+    @classmethod
+    def kill_all(cls):
+        for c in list(cls.running):
+            if c.proc.poll() is None:
+                c.proc.kill()
+        cls.running.clear()
 
 
 def start_server(name, argv, args, rundir, port):
@@ -239,18 +319,22 @@ def http_get(port, path, keep=None, timeout=5):
 
 # --- load -----------------------------------------------------------------------
 
+def wrk_command(args, port, sc, duration, timeout=5):
+    """wrk's arguments for scenario `sc` against 127.0.0.1:port (without taskset)."""
+    cmd = [args.wrk, "-t", str(min(args.wrk_threads, sc.connections)),
+           "-c", str(sc.connections), "-d", "%gs" % duration, "--latency",
+           "--timeout", "%gs" % timeout, "-s", os.path.join(args.wrk_dir, sc.script),
+           "http://127.0.0.1:%d%s" % (port, sc.path)]
+    return cmd + (["--"] + sc.script_args if sc.script_args else [])
+
+
 def run_wrk(args, server, sc, duration, timeout=5, strict=True):
     """One wrk run of scenario `sc` against `server`; wrk counts a request that waits
     longer than `timeout` seconds as a timeout. strict=False: a run that fails (wrk
     exits badly, prints no figures, the server dies) returns the figures it has, or
     zeros, with "failed" saying why, instead of stopping the benchmark."""
-    cmd = ["taskset", "-c", args.client_cpus, args.wrk,
-           "-t", str(min(args.wrk_threads, sc.connections)), "-c", str(sc.connections),
-           "-d", "%gs" % duration, "--latency", "--timeout", "%gs" % timeout,
-           "-s", os.path.join(args.wrk_dir, sc.script),
-           "http://127.0.0.1:%d%s" % (server.port, sc.path)]
-    if sc.script_args:
-        cmd += ["--"] + sc.script_args
+    cmd = (["taskset", "-c", args.client_cpus]
+           + wrk_command(args, server.port, sc, duration, timeout))
     cpu0 = server.cpu_seconds()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()

@@ -234,6 +234,11 @@ class Child:
         cls.running.clear()
 
 
+def c_escape(text):
+    """The C escapes slow_client takes for the bytes of --first and --rest."""
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
+
+
 def start_server(name, argv, args, rundir, port):
     """Starts a server pinned to the server cores; ready once it prints its banner."""
     server = Server(name, argv, args.server_cpus, port, rundir)

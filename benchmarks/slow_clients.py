@@ -80,11 +80,6 @@ def scenarios(args):
     ]
 
 
-def escape(text):
-    """slow_client's C escapes for a request's bytes."""
-    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
-
-
 # --- the clients ----------------------------------------------------------------
 
 class SlowClients(harness.Child):
@@ -95,7 +90,7 @@ class SlowClients(harness.Child):
         hold_max = args.duration + args.settle + args.connect_phase_timeout + 120
         cmd = [args.slow_client_bin,
                "--port", str(server.port), "--connections", str(sc.count),
-               "--first", escape(sc.first), "--rest", escape(sc.rest),
+               "--first", harness.c_escape(sc.first), "--rest", harness.c_escape(sc.rest),
                "--responses", str(sc.responses), "--hold", hold,
                "--sources", str(args.sources), "--max-connecting", str(args.max_connecting),
                "--connect-phase-timeout", "%g" % args.connect_phase_timeout,

@@ -211,13 +211,18 @@ class Sampler:
     def _run(self):
         tick = time.time()
         while not self.stopped.is_set():
-            self.samples.append(self.sample())
-            tick += 1.0
+            self.samples.append(self.sample(time.time() - tick))
+            # A sample that comes late is not made up for: the next is a second later.
+            tick = max(tick + 1.0, time.time())
             self.stopped.wait(max(0.0, tick - time.time()))
 
-    def sample(self):
+    def sample(self, late):
+        """`late`: seconds after its time this sample was taken. This thread shares the
+        client cores, so it is late when they are starved (by other work on the
+        machine), and so are the clients."""
         s = self.server
-        out = {"t": round(time.time() - self.t0, 2), "rss_kib": s.rss_kib(),
+        out = {"t": round(time.time() - self.t0, 2), "late_s": round(late, 2),
+               "load1": os.getloadavg()[0], "rss_kib": s.rss_kib(),
                "fds": s.fd_count(), "cpu_s": s.cpu_seconds(), "counts": {}}
         for load in list(self.loads):
             out["counts"].update(load.counts())

@@ -30,6 +30,7 @@ RSS_GROWTH = 1.05
 FD_GROWTH = 1.10
 FD_SLACK = 16  # the churn and abort connections open at one sample and not the next
 PAUSE_S = 10.0
+STARVED_S = 2.0  # a sample this late means the clients could not run either
 ORDER = ("keep-alive", "churn", "pipeline", "upload", "stream", "abort", "slow waves")
 
 
@@ -178,6 +179,17 @@ def print_report(doc):
                fmt_num(se["uploads_aborted"]), fmt_num(se["streams"]),
                fmt_num(se["streams_closed"]), fmt_num(se["drains"]),
                fmt_num(se["copied_bytes"])))
+    load = [s["load1"] for s in doc["samples"] if "load1" in s]
+    late = max([s.get("late_s", 0) for s in doc["samples"]] or [0])
+    if load:
+        log("machine: load average %.1f to %.1f during the run; the sampler (on the "
+            "client cores) ran up to %.1f s late" % (min(load), max(load), late))
+    if late > STARVED_S:
+        log("note: the client cores were starved for %.0f s or more by other work on the "
+            "machine. A client that cannot send for over 5 s finds its keep-alive "
+            "connection closed by the server's keepAliveTimeout, as it should be: "
+            "errors and pauses of this run say more about the machine than the server; "
+            "run it again on a quieter one" % late)
     log("")
     for v in doc["verdicts"]:
         log("%-16s %-6s %s" % (v["name"], "met" if v["ok"] else "MISSED", v["detail"]))

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """What //benchmarks:vs_nginx and //benchmarks:vs_node share: servers pinned with
 taskset (the engine's and nginx's start), wrk runs read through wrk/report.lua,
-interleaved rounds, paired ratios, the table and the charts. See benchmarks/README.md.
+interleaved rounds, paired ratios and the table (the charts are in charts.py). See
+benchmarks/README.md.
 
 Python 3 standard library only.
 """
@@ -10,6 +11,7 @@ import ctypes
 import datetime
 import json
 import os
+import queue
 import re
 import resource
 import shutil
@@ -19,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 NAME = "benchmark"  # the harness's name in error messages; set by the caller
@@ -134,6 +137,16 @@ class Server:
                 pass
         return total
 
+    def fd_count(self):
+        """Open descriptors of the process tree, from /proc/<pid>/fd."""
+        total = 0
+        for pid in self.pids():
+            try:
+                total += len(os.listdir("/proc/%d/fd" % pid))
+            except OSError:
+                pass
+        return total
+
     def alive(self):
         return self.proc.poll() is None
 
@@ -151,6 +164,79 @@ class Server:
                 self.proc.wait()
 
 RUNNING = []
+
+
+class Child:
+    """A client process (slow_client, soak_client, a wrk), pinned to `cpus`, whose
+    stdout lines a thread reads as they come: each goes to on_line(line) if given, and
+    wait() takes the next one with a tag, so that waiting for it can time out. stdin
+    stays a pipe, for write_line()."""
+
+    running = []
+
+    def __init__(self, name, argv, cpus, rundir, on_line=None):
+        self.stderr_path = os.path.join(rundir, name + ".stderr")
+        self.proc = subprocess.Popen(["taskset", "-c", cpus] + argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE,
+                                     stderr=open(self.stderr_path, "wb"), text=True,
+                                     preexec_fn=die_with_parent)
+        Child.running.append(self)
+        self.on_line = on_line
+        self.lines = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            if self.on_line:
+                self.on_line(line)
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def wait(self, tag, timeout):
+        """The JSON after `tag` on the next line that starts with it, or None if none
+        came within `timeout` s (or the process ended first)."""
+        deadline = time.time() + timeout
+        while True:
+            try:
+                line = self.lines.get(timeout=max(0.01, deadline - time.time()))
+            except queue.Empty:
+                return None
+            if line is None:
+                return None
+            if line.startswith(tag + " "):
+                return json.loads(line[len(tag) + 1:])
+
+    def write_line(self, text):
+        try:
+            self.proc.stdin.write(text + "\n")
+            self.proc.stdin.flush()
+        except OSError:
+            pass
+
+    def close(self, timeout=5):
+        """Waits up to `timeout` s for the process, then kills it; returns the end
+        of its stderr."""
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        if self in Child.running:
+            Child.running.remove(self)
+        with open(self.stderr_path, errors="replace") as f:
+            return f.read()[-2000:]
+
+    @classmethod
+    def kill_all(cls):
+        for c in list(cls.running):
+            if c.proc.poll() is None:
+                c.proc.kill()
+        cls.running.clear()
+
+
+def c_escape(text):
+    """The C escapes slow_client takes for the bytes of --first and --rest."""
+    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
 
 
 def start_server(name, argv, args, rundir, port):
@@ -243,18 +329,22 @@ def http_get(port, path, keep=None, timeout=5):
 
 # --- load -----------------------------------------------------------------------
 
+def wrk_command(args, port, sc, duration, timeout=5):
+    """wrk's arguments for scenario `sc` against 127.0.0.1:port (without taskset)."""
+    cmd = [args.wrk, "-t", str(min(args.wrk_threads, sc.connections)),
+           "-c", str(sc.connections), "-d", "%gs" % duration, "--latency",
+           "--timeout", "%gs" % timeout, "-s", os.path.join(args.wrk_dir, sc.script),
+           "http://127.0.0.1:%d%s" % (port, sc.path)]
+    return cmd + (["--"] + sc.script_args if sc.script_args else [])
+
+
 def run_wrk(args, server, sc, duration, timeout=5, strict=True):
     """One wrk run of scenario `sc` against `server`; wrk counts a request that waits
     longer than `timeout` seconds as a timeout. strict=False: a run that fails (wrk
     exits badly, prints no figures, the server dies) returns the figures it has, or
     zeros, with "failed" saying why, instead of stopping the benchmark."""
-    cmd = ["taskset", "-c", args.client_cpus, args.wrk,
-           "-t", str(min(args.wrk_threads, sc.connections)), "-c", str(sc.connections),
-           "-d", "%gs" % duration, "--latency", "--timeout", "%gs" % timeout,
-           "-s", os.path.join(args.wrk_dir, sc.script),
-           "http://127.0.0.1:%d%s" % (server.port, sc.path)]
-    if sc.script_args:
-        cmd += ["--"] + sc.script_args
+    cmd = (["taskset", "-c", args.client_cpus]
+           + wrk_command(args, server.port, sc, duration, timeout))
     cpu0 = server.cpu_seconds()
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
@@ -403,77 +493,6 @@ def print_table(results, other, p99_target=None):
         log("")
         for note in notes:
             log("note: " + note)
-
-# --- chart ----------------------------------------------------------------------
-
-def write_svg(path, results, other, extra=()):
-    """Engine/other ratio per scenario: median bar, min-max whisker, line at 1x.
-    extra: more (name, median, min, max, target) bars."""
-    items = [(name, s["ratio"]["median"], s["ratio"]["min"], s["ratio"]["max"],
-              s["target_ratio"]) for name, s in results.items() if s["ratio"]["median"]]
-    items += list(extra)
-    if not items:
-        return
-    top = max(max(i[3] for i in items), max((i[4] or 0) for i in items), 1.0) * 1.1
-    left, width, bar_h, gap = 230, 520, 22, 12
-    height = 70 + len(items) * (bar_h + gap) + 30
-    x = lambda v: left + width * v / top  # noqa: E731
-    out = ['<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
-           'font-family="sans-serif" font-size="12">' % (left + width + 80, height),
-           '<rect width="100%" height="100%" fill="white"/>',
-           '<text x="10" y="22" font-size="15">engine / %s, requests/s ' % other +
-           '(median of paired ratios; whisker: min-max; tick: target)</text>']
-    y0 = 45
-    for k in range(int(top) + 1):
-        out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#ddd"/>'
-                   % (x(k), y0, x(k), height - 30))
-        out.append('<text x="%.1f" y="%d" text-anchor="middle">%dx</text>'
-                   % (x(k), height - 12, k))
-    out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#c00" stroke-dasharray="4 3"/>'
-               % (x(1), y0, x(1), height - 30))
-    for i, (name, m, lo, hi, target) in enumerate(items):
-        y = y0 + 10 + i * (bar_h + gap)
-        color = "#2a6fb0" if m >= 1 else "#d08a2a"
-        out.append('<text x="%d" y="%d" text-anchor="end">%s</text>'
-                   % (left - 8, y + bar_h * 0.7, name))
-        out.append('<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"/>'
-                   % (left, y, x(m) - left, bar_h, color))
-        out.append('<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="black"/>'
-                   % (x(lo), y + bar_h / 2, x(hi), y + bar_h / 2))
-        if target:
-            out.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="black" '
-                       'stroke-width="2"/>' % (x(target), y - 3, x(target), y + bar_h + 3))
-        out.append('<text x="%.1f" y="%d">%.2fx</text>' % (x(max(m, hi)) + 6, y + bar_h * 0.7, m))
-    out.append("</svg>")
-    with open(path, "w") as f:
-        f.write("\n".join(out) + "\n")
-
-def write_gnuplot(outdir, results, other):
-    gnuplot = shutil.which("gnuplot")
-    if not gnuplot:
-        return None
-    data = os.path.join(outdir, "ratios.dat")
-    with open(data, "w") as f:
-        for name, s in results.items():
-            r = s["ratio"]
-            if r["median"]:
-                f.write('"%s" %f %f %f\n' % (name, r["median"], r["min"], r["max"]))
-    png = os.path.join(outdir, "chart.png")
-    script = "\n".join([
-        'set terminal pngcairo size 900,450 noenhanced' if _has_term(gnuplot, "pngcairo")
-        else 'set terminal png size 900,450 noenhanced',
-        'set output "%s"' % png,
-        'set title "engine / %s requests/s (median of paired ratios, min-max)"' % other,
-        'set style fill solid 0.6', 'set boxwidth 0.6', 'set yrange [0:*]', 'set grid y',
-        'set xtics rotate by -20', 'unset key',
-        'plot "%s" using 0:2:xtic(1) with boxes, "" using 0:2:3:4 with yerrorbars lc "black", '
-        '1 with lines dt 2 lc "red"' % data])
-    r = subprocess.run([gnuplot], input=script, text=True, capture_output=True)
-    return png if r.returncode == 0 and os.path.exists(png) else None
-
-def _has_term(gnuplot, term):
-    r = subprocess.run([gnuplot, "-e", "set terminal"], capture_output=True, text=True)
-    return term in (r.stdout + r.stderr)
 
 # --- setup ----------------------------------------------------------------------
 

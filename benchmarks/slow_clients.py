@@ -29,7 +29,6 @@ import argparse
 import datetime
 import json
 import os
-import queue
 import shutil
 import statistics
 import signal
@@ -94,83 +93,28 @@ def scenarios(args):
     ]
 
 
-def escape(text):
-    """slow_client's C escapes for a request's bytes."""
-    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
-
-
 # --- the clients ----------------------------------------------------------------
 
-class SlowClients:
-    """One slow_client process (see slow_client.cc), pinned to the client cores. Its
-    SLOW_HELD and SLOW_JSON lines are read by a thread, so that waiting for them can
-    time out."""
-
-    running = []
+class SlowClients(harness.Child):
+    """One slow_client process (see slow_client.cc), pinned to the client cores; its
+    SLOW_HELD and SLOW_JSON lines are taken with wait()."""
 
     def __init__(self, args, server, sc, hold, rundir):
         hold_max = args.duration + args.settle + args.connect_phase_timeout + 120
-        cmd = ["taskset", "-c", args.client_cpus, args.slow_client_bin,
+        cmd = [args.slow_client_bin,
                "--port", str(server.port), "--connections", str(sc.count),
-               "--first", escape(sc.first), "--rest", escape(sc.rest),
+               "--first", harness.c_escape(sc.first), "--rest", harness.c_escape(sc.rest),
                "--responses", str(sc.responses), "--hold", hold,
                "--sources", str(args.sources), "--max-connecting", str(args.max_connecting),
                "--connect-phase-timeout", "%g" % args.connect_phase_timeout,
                "--answer-timeout", "%g" % args.answer_timeout, "--hold-max", "%g" % hold_max]
         if sc.trickle:
             cmd += ["--trickle", "%g" % sc.trickle]
-        self.stderr_path = os.path.join(rundir, "slow_client.stderr")
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=open(self.stderr_path, "wb"), text=True,
-                                     preexec_fn=harness.die_with_parent)
-        SlowClients.running.append(self)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
-
-    def wait(self, tag, timeout):
-        """The JSON of the next `tag` line, or None if none came within `timeout` s."""
-        deadline = time.time() + timeout
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.01, deadline - time.time()))
-            except queue.Empty:
-                return None
-            if line is None:
-                return None
-            if line.startswith(tag + " "):
-                return json.loads(line[len(tag) + 1:])
+        super().__init__("slow_client", cmd, args.client_cpus, rundir)
 
     def release(self):
         """Ends a --hold stdin: the clients send the rest of their requests."""
-        try:
-            self.proc.stdin.write("go\n")
-            self.proc.stdin.flush()
-        except OSError:
-            pass
-
-    def close(self):
-        """Waits a little for the process, then kills it; returns its stderr."""
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        if self in SlowClients.running:
-            SlowClients.running.remove(self)
-        with open(self.stderr_path, errors="replace") as f:
-            return f.read()[-2000:]
-
-    @classmethod
-    def kill_all(cls):
-        for c in list(cls.running):
-            if c.proc.poll() is None:
-                c.proc.kill()
-        cls.running.clear()
+        self.write_line("go")
 
 
 def good_clients(args, server, duration):
@@ -526,7 +470,7 @@ def main():
     args = parse_args()
 
     def cleanup():
-        SlowClients.kill_all()
+        harness.Child.kill_all()
         harness.stop_all()
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

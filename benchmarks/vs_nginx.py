@@ -8,7 +8,8 @@ engine then nginx for each scenario, round after round, so that drift in the
 machine's speed falls on both alike. Then measures the memory of idle connections on
 a fresh server of each. Prints a table, then writes results.json and a chart to the
 output folder it names at the end. What it shares with vs_node (servers, wrk, rounds,
-table, charts) is in benchmarks/harness.py. See benchmarks/README.md.
+table) is in benchmarks/harness.py, the charts in benchmarks/charts.py. See
+benchmarks/README.md.
 
 Python 3 standard library only.
 """
@@ -23,6 +24,7 @@ import subprocess
 import sys
 import time
 
+import charts
 import harness
 from harness import Scenario, fail, fmt_num, free_port, http_get, log
 
@@ -245,8 +247,8 @@ def main():
            "machine": info, "nginx": nginx_version, "scenarios": results, "idle": idle}
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump(doc, f, indent=2)
-    harness.write_svg(os.path.join(outdir, "chart.svg"), results, "nginx", idle_bars(idle))
-    png = harness.write_gnuplot(outdir, results, "nginx")
+    charts.write_svg(os.path.join(outdir, "chart.svg"), results, "nginx", idle_bars(idle))
+    png = charts.write_gnuplot(outdir, results, "nginx")
     log("")
     log("wrote %s (results.json, chart.svg%s)" % (outdir, ", chart.png" if png else ""))
 

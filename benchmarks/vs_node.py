@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 
+import charts
 import harness
 from harness import Scenario, fail, log
 
@@ -193,8 +194,8 @@ def main():
            "machine": info, "node": node_version, "scenarios": results}
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump(doc, f, indent=2)
-    harness.write_svg(os.path.join(outdir, "chart.svg"), results, "node")
-    png = harness.write_gnuplot(outdir, results, "node")
+    charts.write_svg(os.path.join(outdir, "chart.svg"), results, "node")
+    png = charts.write_gnuplot(outdir, results, "node")
     log("")
     log("wrote %s (results.json, chart.svg%s)" % (outdir, ", chart.png" if png else ""))
 

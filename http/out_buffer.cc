@@ -102,11 +102,15 @@ void OutBuf::Release(uint64_t sent) {
 }
 
 void OutBuf::Reset() {
-  if (blocks_.size() > 1) {
-    size_t keep = 0;
-    for (size_t i = 1; i < blocks_.size(); ++i) {
-      if (blocks_[i].size <= kKeepBelow) keep = i;
-    }
+  // The last block no larger than kKeepBelow, or none: a pooled response must not
+  // keep a block as large as some earlier write (a block is as big as one piece).
+  size_t keep = blocks_.size();
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    if (blocks_[i].size <= kKeepBelow) keep = i;
+  }
+  if (keep == blocks_.size()) {
+    blocks_.clear();
+  } else {
     if (keep != 0) std::swap(blocks_[0], blocks_[keep]);
     blocks_.resize(1);
   }

@@ -10,7 +10,8 @@
 // the first `sent` bytes of the stream have been sent, Release(sent) frees what holds
 // only those: a block (or reuses it, when it is the last one), an adopted string, a
 // shared reference. So a long response keeps only what is not yet sent, plus one
-// block. Reset() frees everything but one block, for the next response.
+// block. Reset() frees everything but one block of at most 16 KiB, for the next
+// response.
 // Loop-thread only.
 #ifndef HTTP_OUT_BUFFER_H_
 #define HTTP_OUT_BUFFER_H_
@@ -46,7 +47,8 @@ class OutBuf {
   void TakePending(std::vector<iovec>* out);
   // The first `sent` bytes of the stream have left: frees the storage of those only.
   void Release(uint64_t sent);
-  // Frees everything but one block. Only once no send uses the storage.
+  // Frees everything but one block of at most 16 KiB (so that a pooled response holds
+  // no more, whatever it wrote before). Only once no send uses the storage.
   void Reset();
   // Bytes of storage held (blocks, adopted and shared strings), for tests.
   size_t held_bytes() const;

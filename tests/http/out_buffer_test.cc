@@ -76,6 +76,23 @@ TEST(OutBuf, ResetKeepsTheLargestSmallBlockForTheNextResponse) {
   EXPECT_EQ(out.Reserve(8192), biggest);
 }
 
+// Found by //benchmarks:soak: 300 pooled responses that had each written 1 MiB at once
+// kept 240 MB. A block is as big as one piece; Reset keeps none above 16 KiB.
+TEST(OutBuf, ResetKeepsNoBlockLargerThan16KiB) {
+  http::OutBuf out;
+  out.Copy(std::string(1 << 20, 'x'));
+  std::vector<iovec> iov;
+  out.TakePending(&iov);
+  out.Reset();
+  EXPECT_EQ(out.held_bytes(), 0u);
+  // Several blocks, none small enough to keep.
+  out.Copy(std::string(32 * 1024, 'y'));
+  out.Copy(std::string(100 * 1024, 'z'));
+  out.TakePending(&iov);
+  out.Reset();
+  EXPECT_EQ(out.held_bytes(), 0u);
+}
+
 // A stream written in pieces keeps only what has not been sent: each piece's storage
 // goes once the bytes up to its end have left, whether copied, adopted or shared.
 TEST(OutBuf, ReleaseFreesWhatHasBeenSentAndKeepsTheRest) {

@@ -356,6 +356,25 @@ void Connection::OnSent(const Completion& c) {
   }
 }
 
+void Connection::SendQueuedNow() {
+  iovec iov[64];
+  int n = 0;
+  for (SendReq* r = send_head_; r != nullptr && n < 64; r = r->next_) {
+    for (uint32_t i = r->done_iov_; i < r->iovcnt && n < 64; ++i) {
+      iov[n] = r->iov[i];
+      if (i == r->done_iov_ && r->done_bytes_ != 0) {
+        iov[n].iov_base = static_cast<char*>(iov[n].iov_base) + r->done_bytes_;
+        iov[n].iov_len -= r->done_bytes_;
+      }
+      ++n;
+    }
+  }
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = static_cast<size_t>(n);
+  sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);  // best effort: the close follows
+}
+
 void Connection::FailSends(int err) {
   while (send_head_ != nullptr) {
     SendReq* r = send_head_;
@@ -426,6 +445,14 @@ void Connection::OnConnected(const Completion& c) {
 
 void Connection::Close(int err) {
   if (closing_) return;
+  // Bytes a handler queued before it closed (an answer, then a destroy) reach the
+  // kernel first, as they would where writes are made at once (Node's): one send
+  // that does not wait; what it does not take is dropped with the rest. Not after a
+  // failure of the socket itself.
+  if (send_head_ != nullptr && send_op_.in_flight == 0 && !connecting_ &&
+      (err == 0 || err == -ECONNABORTED)) {
+    SendQueuedNow();
+  }
   closing_ = true;
   close_err_ = err;
   // Cancel by user_data: the kernel finds those in a hash, where a cancel by fd

@@ -44,9 +44,11 @@
 //      iovec array and the bytes they point at belong to the engine.
 //
 // Closing:
-//   - Close() cancels everything in flight; queued sends fail with ECANCELED. The
-//     socket is closed and OnClose runs once every in-flight operation has
-//     completed, in the loop's reap phase.
+//   - Close() cancels everything in flight; queued sends fail with ECANCELED (what
+//     they carry, when no send was in flight, is first offered to the kernel in one
+//     send that does not wait, unless the socket itself failed). The socket is
+//     closed and OnClose runs once every in-flight operation has completed, in the
+//     loop's reap phase.
 //   - End() lets queued sends finish, shuts down the write side, then lingers: it
 //     reads and discards whatever the peer still sends until the peer's FIN, an
 //     error, or the loop's linger time (LoopOptions::linger_ms) is up, and only then
@@ -161,6 +163,7 @@ class Connection final : public OpOwner {
   // Builds this connection's sendmsg into the loop's scratch and submits it.
   void FlushSends();
   void FailSends(int err);
+  void SendQueuedNow();
   void AfterSendsDrained();
   void Linger();
   void DeliverHeld();

@@ -117,4 +117,17 @@ TEST_F(Socket, AWriteThatReturnedFalseIsFollowedByDrain) {
   close(fd);
 }
 
+// Checked against v12.22.9: res.end("answer") then req.socket.destroy() in one
+// handler sends the answer (Node writes it to the kernel inside end()); the engine
+// offers what is queued to the kernel before the close.
+TEST_F(Socket, ADestroyRightAfterAnAnswerStillSendsIt) {
+  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
+    res.end("answer");
+    req.socket()->destroy();
+  });
+  EXPECT_EQ(RoundTrip("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 1000),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+            "Content-Length: 6\r\n\r\nanswer<closed>");
+}
+
 }  // namespace

@@ -243,7 +243,7 @@ CONFORMANCE_SCENARIO("108_upgrade_listener_reads_socket", UpgradeListenerReadsSo
                   socket.on<"data">([&socket](std::string_view chunk) {
                     socket.write("data=[" + std::string(chunk) + "]");
                   });
-                  socket.runAfter(100, [&socket] { socket.end(); });
+                  socket.runAfter(300, [&socket] { socket.end(); });
                 });
               }};
 }

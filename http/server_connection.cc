@@ -7,6 +7,7 @@
 #include <array>
 
 #include "engine/loop.h"
+#include "http/header_validation.h"
 #include "http/server.h"
 #include "http/uncaught.h"
 
@@ -277,8 +278,7 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   bool has_host = false;
   std::string_view expect;
   for (const HeaderView& h : head.headers) {
-    if (old_version && IEquals(h.name, "te") &&
-        h.value.find("chunked") != std::string_view::npos) {
+    if (old_version && IEquals(h.name, "te") && HasWordIgnoreCase(h.value, "chunked")) {
       chunked_ok = true;
     } else if (IEquals(h.name, "expect")) {
       expect = h.value;

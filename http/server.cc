@@ -44,6 +44,7 @@ Server::~Server() {
     runtime_->Stop();
     runtime_->Join();
   }
+  JoinNotifier();
 }
 
 size_t Server::max_header_size() const {
@@ -51,6 +52,8 @@ size_t Server::max_header_size() const {
 }
 
 Server& Server::listen(uint16_t port, std::string host, int threads, std::function<void()> cb) {
+  // The 'close' of an earlier close() comes first: two threads never emit it at once.
+  JoinNotifier();
   if (cb) once<"listening">(std::move(cb));
   int n = threads < 1 ? 1 : threads;
   for (int i = 0; i < n; ++i) {
@@ -130,11 +133,28 @@ void CloseIfIdle(engine::Connection& c) {
 }  // namespace
 
 Server& Server::close(std::function<void()> cb) {
-  if (cb) {
+  if (!cb) return close(std::function<void(const Error*)>());
+  return close([cb = std::move(cb)](const Error*) { cb(); });
+}
+
+Server& Server::close(std::function<void(const Error*)> cb) {
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    close_cbs_.push_back(std::move(cb));
+    if (!runtime_ || closed_) {
+      not_running_.push_back(std::move(cb));
+      if (!notifying_) {
+        // The previous notifier has run its last callback (notifying_ is cleared
+        // after it): this join does not wait on a listener.
+        if (notifier_.joinable()) notifier_.join();
+        notifying_ = true;
+        notifier_ = std::thread([this] { NotifyNotRunning(); });
+      }
+      return *this;
+    }
+    if (cb) close_cbs_.push_back({std::move(cb), closing_});
+    if (closing_) return *this;
+    closing_ = true;
   }
-  if (closing_.exchange(true) || !runtime_) return *this;
   listening_ = false;
   // Every loop still runs: only the last loop's LoopClosed() (after this first
   // close()) or ~Server stops them, so no Post fails here.
@@ -165,16 +185,50 @@ void Server::LoopClosed(LoopState& st) {
   if (st.reported) return;
   st.reported = true;
   if (--open_loops_ != 0) return;
-  std::vector<std::function<void()>> cbs;
+  std::vector<CloseCallback> cbs;
   {
+    // From here on, close() finds the server not running.
     std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
     cbs.swap(close_cbs_);
   }
   // A listener or callback that throws is reported (http/uncaught.h); the others
   // still run, and the server still stops, so that join() returns.
   RunReportingExceptions([this] { emit<"close">(); });
-  for (auto& cb : cbs) RunReportingExceptions(cb);
+  const Error not_running = Error::ServerNotRunning();
+  for (auto& cb : cbs) {
+    RunReportingExceptions([&] { cb.fn(cb.not_running ? &not_running : nullptr); });
+  }
   runtime_->Stop();
+}
+
+// The notifier's thread: for each close() on a server that does not run, 'close' and
+// then its callback, until none is left.
+void Server::NotifyNotRunning() {
+  const Error not_running = Error::ServerNotRunning();
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!not_running_.empty()) {
+    std::vector<std::function<void(const Error*)>> batch;
+    batch.swap(not_running_);
+    lock.unlock();
+    for (auto& cb : batch) {
+      RunReportingExceptions([this] { emit<"close">(); });
+      if (cb) RunReportingExceptions([&] { cb(&not_running); });
+    }
+    lock.lock();
+  }
+  notifying_ = false;
+}
+
+// Waits for the notifier, unless called from it (a callback that calls listen()).
+void Server::JoinNotifier() {
+  std::thread notifier;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!notifier_.joinable() || notifier_.get_id() == std::this_thread::get_id()) return;
+    notifier.swap(notifier_);
+  }
+  notifier.join();
 }
 
 // A loop that has ended (the server closed) has no connection left: its Post fails.
@@ -208,6 +262,7 @@ Server::RecvMemory Server::recvMemory() const {
 
 void Server::join() {
   if (runtime_) runtime_->Join();
+  JoinNotifier();
 }
 
 Server& Server::setTimeout(uint64_t ms, std::function<void()> cb) {

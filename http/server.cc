@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -70,7 +71,10 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
   ro.loop.overflow_bytes = options_.recvOverflowBytes;
   std::atomic<int> listen_error{0};
   std::atomic<uint16_t> bound{port};
-  std::mutex order;  // the first loop binds; the others reuse its port (port 0)
+  // The first loop opens the socket the loops share (with reusePort, binds its
+  // own, and the others bind the port it got); the others follow it.
+  std::mutex order;
+  int shared_fd = -1;  // guarded by order; closed once every loop has its own
   engine::SetupError setup;
   int ret = runtime_->Start(
       ro,
@@ -85,14 +89,26 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
         // own catches send it (http/uncaught.h).
         loop.set_exception_handler([](std::exception_ptr e) { ReportUncaughtException(e); });
         std::lock_guard<std::mutex> lock(order);
+        if (listen_error.load() < 0) return;
         engine::ListenOptions lo;
         lo.host = host;
         lo.port = bound.load();
-        // One loop needs no SO_REUSEPORT, and without it a second server on the port
-        // fails with EADDRINUSE, as Node's does (and a port the kernel picks is not
-        // shared: bind(0) with SO_REUSEPORT can hand out a port already in use).
-        lo.reuse_port = n > 1;
-        int r = loop.Listen(lo, &st, &st.listener);
+        int r = 0;
+        if (options_.reusePort) {
+          lo.reuse_port = true;
+          r = loop.Listen(lo, &st, &st.listener);
+        } else {
+          if (shared_fd < 0) {
+            uint16_t ignored;
+            r = engine::OpenListenSocket(lo, &ignored);
+            if (r >= 0) shared_fd = r;
+          }
+          if (r >= 0) {
+            r = loop.AcceptOn(
+                shared_fd, n > 1 ? engine::AcceptMode::kOneAtATime : engine::AcceptMode::kMultishot,
+                &st, &st.listener);
+          }
+        }
         if (r < 0) {
           listen_error = r;
         } else if (bound.load() == 0) {
@@ -100,6 +116,7 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
         }
       },
       &setup);
+  if (shared_fd >= 0) ::close(shared_fd);
   // Either failure leaves the server as before listen(): no runtime (its loops have
   // ended: Start() stopped them, or we do), no loop state.
   if (ret < 0) {

@@ -9,8 +9,10 @@
 //   server->listen(8080);
 //   server->join();  // C++ addition: block until the server is closed
 //
-// Threads: listen(port, host, threads) runs `threads` loops, each with its own
-// SO_REUSEPORT listener; a connection lives on the loop that accepted it, and every
+// Threads: listen(port, host, threads) runs `threads` loops, which accept on one
+// listening socket in turns (engine/listener.h), so that no other socket can take
+// the port: a second server on it fails with EADDRINUSE, as in Node, unless both set
+// ServerOptions::reusePort. A connection lives on the loop that accepted it, and every
 // listener of a request, response or socket runs on that loop's thread. Register
 // listeners before listen(); the server-level settings (timeouts, limits) are read by
 // every loop, so change them before listen() too. No listener runs synchronously
@@ -76,6 +78,13 @@ struct ServerOptions {
   uint32_t recvBuffers = 1024;
   uint32_t recvBufferSize = 16384;
   size_t recvOverflowBytes = size_t{16} << 20;
+  // C++ addition, named as Node's later listen option: SO_REUSEPORT, one socket per
+  // loop. Other servers that set it too, in this process or another of the same
+  // user, may then listen on the port, and the kernel spreads the connections over
+  // every socket by a hash of the peer's address (to hand a port over to a new
+  // process without a gap). Without it, as in v12, a port in use fails with
+  // EADDRINUSE.
+  bool reusePort = false;
 };
 
 // Node's http.maxHeaderSize (8 KiB), settable for servers created afterwards.

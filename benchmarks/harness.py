@@ -279,7 +279,8 @@ def start_nginx(args, rundir, port, http_directives=""):
             for name in files:
                 os.chmod(os.path.join(d, name), 0o644)
     with open(os.path.join(ndir, "listen.conf"), "w") as f:
-        # reuseport: one listening socket per worker, as the engine has one per thread.
+        # reuseport: one listening socket per worker (the engine's loops take turns on
+        # one socket instead, unless ServerOptions::reusePort: engine/listener.h).
         f.write("listen 127.0.0.1:%d reuseport;\n" % port)
     server = Server("nginx", [args.nginx, "-p", ndir + "/",
                               "-c", os.path.join(ndir, "nginx.conf"),

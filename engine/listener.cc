@@ -58,17 +58,20 @@ int OpenListenSocket(const ListenOptions& options, uint16_t* port) {
     close(fd);
     return ret;
   }
-  sockaddr_storage bound;
-  socklen_t bound_len = sizeof(bound);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
-  *port = ntohs(bound.ss_family == AF_INET
-                    ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
-                    : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+  *port = BoundPort(fd);
   return fd;
 }
 
-Listener::Listener(Loop* loop, int fd, uint16_t port, AcceptHandler* handler)
-    : loop_(loop), fd_(fd), port_(port), handler_(handler) {
+uint16_t BoundPort(int fd) {
+  sockaddr_storage bound;
+  socklen_t bound_len = sizeof(bound);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len) != 0) return 0;
+  return ntohs(bound.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&bound)->sin_port
+                                          : reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port);
+}
+
+Listener::Listener(Loop* loop, int fd, uint16_t port, AcceptMode mode, AcceptHandler* handler)
+    : loop_(loop), fd_(fd), port_(port), mode_(mode), handler_(handler) {
   accept_op_ = Op{OpKind::kAccept, 0, generation_, this};
   cancel_op_ = Op{OpKind::kCancel, 0, generation_, this};
   backoff_timer_.set_callback([this] {
@@ -82,7 +85,11 @@ Listener::~Listener() {
 
 void Listener::Arm() {
   io_uring_sqe* sqe = loop_->ring().GetSqe();
-  io_uring_prep_multishot_accept(sqe, fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (mode_ == AcceptMode::kMultishot) {
+    io_uring_prep_multishot_accept(sqe, fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  } else {
+    io_uring_prep_accept(sqe, fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  }
   io_uring_sqe_set_data(sqe, &accept_op_);
   ++accept_op_.in_flight;
   ++stats_.arms;

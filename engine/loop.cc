@@ -1,5 +1,6 @@
 #include "engine/loop.h"
 
+#include <fcntl.h>
 #include <liburing.h>
 #include <sys/eventfd.h>
 #include <sys/utsname.h>
@@ -447,7 +448,17 @@ int Loop::Listen(const ListenOptions& options, AcceptHandler* handler, Listener*
   uint16_t port = 0;
   int fd = OpenListenSocket(options, &port);
   if (fd < 0) return fd;
-  auto* l = new Listener(this, fd, port, handler);
+  auto* l = new Listener(this, fd, port, AcceptMode::kMultishot, handler);
+  listeners_.push_back(l);
+  l->Arm();
+  *out = l;
+  return 0;
+}
+
+int Loop::AcceptOn(int listen_fd, AcceptMode mode, AcceptHandler* handler, Listener** out) {
+  int fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) return -errno;
+  auto* l = new Listener(this, fd, BoundPort(fd), mode, handler);
   listeners_.push_back(l);
   l->Arm();
   *out = l;

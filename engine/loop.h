@@ -59,6 +59,7 @@ class ConnectionPool;
 class Ring;
 struct ListenOptions;
 class AcceptHandler;
+enum class AcceptMode;
 
 struct LoopOptions {
   unsigned sq_entries = 1024;   // the completion queue gets 4x as many
@@ -152,10 +153,16 @@ class Loop final : public OpOwner {
   // taken from the turn's start, and rounded up to the next millisecond).
   void ArmTimer(Timer* t, uint64_t delay_ms);
 
-  // Opens a listening socket (SO_REUSEPORT) and accepts on it with multishot accept.
-  // Returns 0 and sets *out (owned by the loop; Listener::Close() to stop), or a
-  // negative errno.
+  // Opens a listening socket of its own (OpenListenSocket: SO_REUSEPORT only when
+  // asked) and accepts on it with multishot accept. Returns 0 and sets *out (owned
+  // by the loop; Listener::Close() to stop), or a negative errno.
   int Listen(const ListenOptions& options, AcceptHandler* handler, Listener** out);
+  // Accepts on `listen_fd`, a listening socket opened elsewhere (OpenListenSocket),
+  // typically one that several loops share (mode kOneAtATime: engine/listener.h).
+  // The listener accepts on a descriptor of its own, a duplicate of listen_fd that
+  // it closes: the caller keeps listen_fd, and may close it once every loop has its
+  // listener. Returns 0 and sets *out, or a negative errno.
+  int AcceptOn(int listen_fd, AcceptMode mode, AcceptHandler* handler, Listener** out);
   // Starts a connect to addr; OnConnect follows. Returns 0 and sets *out, or a
   // negative errno (then no callback runs).
   int Connect(const sockaddr* addr, socklen_t len, ConnectionHandler* handler,

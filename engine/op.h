@@ -17,7 +17,7 @@
 namespace engine {
 
 enum class OpKind : uint8_t {
-  kAccept,   // multishot accept on a listener
+  kAccept,   // a listener's accept: multishot, or single-shot on a shared socket
   kRecv,     // multishot recv into the provided buffer ring, or a plain recv into
              // an overflow block (engine/buf_ring.h)
   kSend,     // sendmsg of a connection's queued iovecs

@@ -1,7 +1,8 @@
 // Runtime: N loops on N threads, optionally pinned to CPUs.
 //
 // Each thread creates its own Loop, calls init(loop, index) on it (typically to
-// Listen() on a shared port with SO_REUSEPORT), then runs it until Stop().
+// accept on a listening socket the loops share: Loop::AcceptOn), then runs it until
+// Stop().
 // Lifetime: the Runtime owns its threads; each thread owns its loop, and destroys it
 // as soon as its Run() returns (a Loop is torn down on the thread that created it:
 // its ring is single-issuer), not at Join(). A loop has "ended" from the moment its

@@ -9,6 +9,8 @@
 // be one less for every other connection of the loop (engine/buffer.h). Each
 // connection has at most one send in flight; what arrives meanwhile is queued, and
 // past kMaxQueued the connection stops reading until its peer catches up.
+#include <unistd.h>
+
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -87,6 +89,19 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
   }
 
+  // One socket, which every loop accepts on (so no other process can take the port).
+  engine::ListenOptions lo;
+  lo.host = host;
+  lo.port = static_cast<uint16_t>(port);
+  lo.backlog = 4096;
+  uint16_t bound;
+  int listen_fd = engine::OpenListenSocket(lo, &bound);
+  if (listen_fd < 0) {
+    std::fprintf(stderr, "error: cannot listen on %s:%d: %s\n", host.c_str(), port,
+                 std::strerror(-listen_fd));
+    return 1;
+  }
+
   EchoHandler handler;  // stateless, so one serves every thread
   engine::RuntimeOptions options;
   options.threads = threads;
@@ -96,18 +111,18 @@ int main(int argc, char** argv) {
   int ret = runtime.Start(
       options,
       [&](engine::Loop& loop, int) {
-        engine::ListenOptions lo;
-        lo.host = host;
-        lo.port = static_cast<uint16_t>(port);
-        lo.backlog = 4096;
         engine::Listener* listener;
-        int r = loop.Listen(lo, &handler, &listener);
+        int r = loop.AcceptOn(
+            listen_fd,
+            threads > 1 ? engine::AcceptMode::kOneAtATime : engine::AcceptMode::kMultishot,
+            &handler, &listener);
         if (r < 0) listen_error = r;
       },
       &error);
+  close(listen_fd);  // each loop accepts on a duplicate of its own
   if (ret < 0) engine::DieWithSetupError(error);
   if (int err = listen_error.load(); err < 0) {
-    std::fprintf(stderr, "error: cannot listen on %s:%d: %s\n", host.c_str(), port,
+    std::fprintf(stderr, "error: cannot accept on %s:%d: %s\n", host.c_str(), port,
                  std::strerror(-err));
     return 1;
   }

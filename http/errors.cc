@@ -199,6 +199,10 @@ Error Error::CannotPipe() {
   return Error(ErrorType::kError, "ERR_STREAM_CANNOT_PIPE", "Cannot pipe, not readable");
 }
 
+Error Error::ServerNotRunning() {
+  return Error(ErrorType::kError, "ERR_SERVER_NOT_RUNNING", "Server is not running.");
+}
+
 Error Error::MethodNotImplemented(std::string_view method) {
   return Error(ErrorType::kError, "ERR_METHOD_NOT_IMPLEMENTED",
                Concat({"The ", method, " method is not implemented"}));

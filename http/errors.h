@@ -93,6 +93,9 @@ class Error : public std::runtime_error {
   // ERR_INVALID_PROTOCOL (TypeError): "Protocol \"<protocol>\" not supported.
   // Expected \"<expected>\"".
   static Error InvalidProtocol(std::string_view protocol, std::string_view expected);
+  // ERR_SERVER_NOT_RUNNING (Error): "Server is not running.", given to the callback of
+  // a close() on a server that does not listen.
+  static Error ServerNotRunning();
   // Node's connResetException (Error, code ECONNRESET) with the given message. v12
   // uses "socket hang up" (a ClientRequest whose socket closed before a response).
   // v12 has no "aborted" error: an aborted message emits the 'aborted' event only.

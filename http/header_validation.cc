@@ -1,5 +1,7 @@
 #include "http/header_validation.h"
 
+#include <strings.h>
+
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -47,6 +49,11 @@ bool AnyInvalidByte(const unsigned char* p, size_t n) {
   return false;
 }
 
+// JavaScript's \w without the u flag: ASCII only.
+bool IsWordByte(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 }  // namespace
 
 bool IsHttpToken(std::string_view s) noexcept {
@@ -70,6 +77,17 @@ bool HasInvalidHeaderChar(std::string_view s) noexcept {
     n -= 8;
   }
   return AnyInvalidByte(p, n);
+}
+
+bool HasWordIgnoreCase(std::string_view value, std::string_view word) noexcept {
+  for (size_t i = 0; i + word.size() <= value.size(); ++i) {
+    if (strncasecmp(value.data() + i, word.data(), word.size()) != 0) continue;
+    size_t end = i + word.size();
+    if ((i == 0 || !IsWordByte(value[i - 1])) && (end == value.size() || !IsWordByte(value[end]))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 void ValidateHeaderName(std::string_view name) {

@@ -1,6 +1,7 @@
 // Header name and value checks, exactly as Node v12 makes them (_http_common.js's
 // checkIsHttpToken and checkInvalidHeaderChar; _http_outgoing.js's
-// validateHeaderName and validateHeaderValue).
+// validateHeaderName and validateHeaderValue), and the word test v12's regular
+// expressions make on values (chunkExpression, continueExpression, RE_CONN_CLOSE).
 //
 // Public names follow Node's where Node has one; other names follow Google C++
 // style. All functions are pure, safe from any thread, and borrow their arguments
@@ -25,6 +26,14 @@ bool IsHttpToken(std::string_view s) noexcept;
 // control byte other than HTAB (CR and LF included) or DEL. v12's
 // checkInvalidHeaderChar. noexcept.
 bool HasInvalidHeaderChar(std::string_view s) noexcept;
+
+// True when `word` occurs in `value`, ignoring ASCII case, with neither neighbour a
+// word byte (A-Z, a-z, 0-9, _): v12's /(?:^|\W)word(?:$|\W)/i, as in chunkExpression
+// (word "chunked"), continueExpression ("100-continue") and RE_CONN_CLOSE ("close").
+// Tested on one value, or on each line of a repeated header: the ", " that joins
+// v12's lines is no word byte, so a match in the joined value is a match in a line.
+// noexcept.
+bool HasWordIgnoreCase(std::string_view value, std::string_view word) noexcept;
 
 // Throws Error::InvalidHttpToken("Header name", name) (ERR_INVALID_HTTP_TOKEN) unless
 // IsHttpToken(name). v12's validateHeaderName.

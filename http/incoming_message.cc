@@ -51,44 +51,95 @@ std::string_view IncomingHeaders::Lowered(std::string_view name) {
   return arena_.Finish();
 }
 
-// Two passes: the names in first-seen order with their first values, then each name
-// Node joins, joined once from all its values (linear in the bytes joined).
-void IncomingHeaders::Build(const std::vector<HeaderView>& raw, size_t max_count) {
-  entries_.clear();
-  set_cookie_.clear();
-  names_.clear();
-  joined_.clear();
-  arena_.Reset();
-  size_t n = max_count == 0 ? raw.size() : std::min(raw.size(), max_count);
-  bool any_joined = false;
-  for (size_t i = 0; i < n; ++i) {
+// The value of the entry whose first line is `line`: that line's value, or, for a
+// name Node joins, the values of its chain of lines (next[]) joined in the arena.
+std::string_view IncomingHeaders::Merged(const std::vector<HeaderView>& raw, std::string_view name,
+                                         uint32_t line, const uint32_t* next) {
+  if (next[line] == kNoLine || DropsDuplicates(name)) return raw[line].value;
+  std::string_view separator = name == "cookie" ? "; " : ", ";
+  arena_.Begin();
+  arena_.Append(raw[line].value);
+  for (line = next[line]; line != kNoLine; line = next[line]) {
+    arena_.Append(separator);
+    arena_.Append(raw[line].value);
+  }
+  return arena_.Finish();
+}
+
+// Up to kScanLines lines, in one pass: each name is looked up among the entries made
+// so far (at most 496 comparisons), and the lines of a name are chained on the stack.
+void IncomingHeaders::BuildByScan(const std::vector<HeaderView>& raw, uint32_t n) {
+  uint32_t first[kScanLines];
+  uint32_t last[kScanLines];
+  uint32_t next[kScanLines];
+  bool repeats = false;
+  for (uint32_t i = 0; i < n; ++i) {
     std::string_view name = Lowered(raw[i].name);
-    names_.push_back(name);
     if (name == "set-cookie") set_cookie_.push_back(raw[i].value);
+    next[i] = kNoLine;
     size_t e = 0;
     while (e < entries_.size() && entries_[e].first != name) ++e;
     if (e == entries_.size()) {
       entries_.emplace_back(name, raw[i].value);
-      joined_.push_back(false);
-    } else if (!joined_[e] && !DropsDuplicates(name)) {
-      joined_[e] = true;
-      any_joined = true;
+      first[e] = i;
+    } else {
+      next[last[e]] = i;
+      repeats = true;
+    }
+    last[e] = i;
+  }
+  if (!repeats) return;
+  for (size_t e = 0; e < entries_.size(); ++e) {
+    entries_[e].second = Merged(raw, entries_[e].first, first[e], next);
+  }
+}
+
+// More lines, in three passes, none of them quadratic:
+//   1. each line's lower-cased name (and set-cookie's values, in order);
+//   2. the lines sorted by name, ties in line order, so that the lines of a name are
+//      neighbours (n log n comparisons, most of them settled by the lengths): each
+//      line is chained to the next line of its name, and marked if it is not the
+//      first;
+//   3. the first line of each name, in line order, makes its entry.
+void IncomingHeaders::BuildBySort(const std::vector<HeaderView>& raw, uint32_t n) {
+  names_.clear();
+  for (uint32_t i = 0; i < n; ++i) {
+    std::string_view name = Lowered(raw[i].name);
+    names_.push_back(name);
+    if (name == "set-cookie") set_cookie_.push_back(raw[i].value);
+  }
+  order_.resize(n);
+  for (uint32_t i = 0; i < n; ++i) order_[i] = i;
+  std::sort(order_.begin(), order_.end(), [this](uint32_t a, uint32_t b) {
+    std::string_view x = names_[a];
+    std::string_view y = names_[b];
+    if (x.size() != y.size()) return x.size() < y.size();
+    int c = x.compare(y);
+    return c != 0 ? c < 0 : a < b;
+  });
+  next_.assign(n, kNoLine);
+  repeat_.assign(n, 0);
+  for (uint32_t k = 1; k < n; ++k) {
+    if (names_[order_[k]] == names_[order_[k - 1]]) {
+      next_[order_[k - 1]] = order_[k];
+      repeat_[order_[k]] = 1;
     }
   }
-  if (!any_joined) return;
-  for (size_t e = 0; e < entries_.size(); ++e) {
-    if (!joined_[e]) continue;
-    std::string_view name = entries_[e].first;
-    std::string_view separator = name == "cookie" ? "; " : ", ";
-    arena_.Begin();
-    bool first = true;
-    for (size_t i = 0; i < n; ++i) {
-      if (names_[i] != name) continue;
-      if (!first) arena_.Append(separator);
-      arena_.Append(raw[i].value);
-      first = false;
-    }
-    entries_[e].second = arena_.Finish();
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!repeat_[i]) entries_.emplace_back(names_[i], Merged(raw, names_[i], i, next_.data()));
+  }
+}
+
+void IncomingHeaders::Build(const std::vector<HeaderView>& raw, size_t max_count) {
+  entries_.clear();
+  set_cookie_.clear();
+  arena_.Reset();
+  const uint32_t n =
+      static_cast<uint32_t>(max_count == 0 ? raw.size() : std::min(raw.size(), max_count));
+  if (n <= kScanLines) {
+    BuildByScan(raw, n);
+  } else {
+    BuildBySort(raw, n);
   }
 }
 
@@ -98,7 +149,6 @@ void IncomingHeaders::MoveViews(const ViewMove& move) {
     value = move(value);
   }
   for (std::string_view& v : set_cookie_) v = move(v);
-  for (std::string_view& v : names_) v = move(v);
 }
 
 std::optional<std::string_view> IncomingHeaders::get(std::string_view lower_name) const {

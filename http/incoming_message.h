@@ -61,7 +61,13 @@ class Socket;
 // Node's req.headers: names lower-cased; duplicates merged by Node's rules. Names and
 // values are views, valid as long as the message: into its receive buffers (as
 // rawHeaders()) where a name arrived lower-case and a value unmerged, else into this
-// object's arena (a name lower-cased, values joined). Building copies nothing else.
+// object's arena (a name lower-cased, values joined). Building copies nothing else,
+// and costs O(n log n) in the n fields whatever their names (beyond kScanLines fields
+// a sort, not a hash table a client could fill with colliding names); get() and has()
+// are linear scans.
+// Memory: the entries, and the sort's scratch of 25 bytes per field of the largest
+// head of more than kScanLines fields seen, kept with the (pooled) message; the fields
+// are bounded by the head's size limit and maxHeadersCount.
 class IncomingHeaders {
  public:
   // The value of a single-valued header (joined where Node joins), or nullopt.
@@ -76,15 +82,27 @@ class IncomingHeaders {
 
  private:
   friend class IncomingMessage;
+  // Heads of up to this many fields are merged by a scan of the names seen (quicker
+  // there than a sort, and at most 496 name comparisons); larger ones by a sort.
+  static constexpr uint32_t kScanLines = 32;
+  static constexpr uint32_t kNoLine = UINT32_MAX;
   void Build(const std::vector<HeaderView>& raw, size_t max_count);
+  void BuildByScan(const std::vector<HeaderView>& raw, uint32_t n);
+  void BuildBySort(const std::vector<HeaderView>& raw, uint32_t n);
+  std::string_view Merged(const std::vector<HeaderView>& raw, std::string_view name, uint32_t line,
+                          const uint32_t* next);
   void MoveViews(const ViewMove& move);
   std::string_view Lowered(std::string_view name);
   std::vector<std::pair<std::string_view, std::string_view>> entries_;
   std::vector<std::string_view> set_cookie_;
-  // Build()'s scratch, kept across requests: each line's lower-cased name, and
-  // whether each entry's values are joined.
+  // BuildBySort()'s scratch, kept across requests and read only during the build:
+  // each line's lower-cased name, the lines in name order, each line's next line of
+  // the same name (kNoLine after the last), and whether a line follows one of its
+  // name.
   std::vector<std::string_view> names_;
-  std::vector<bool> joined_;
+  std::vector<uint32_t> order_;
+  std::vector<uint32_t> next_;
+  std::vector<uint8_t> repeat_;
   Arena arena_;  // lower-cased names and joined values; kept across requests
 };
 

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -44,6 +45,7 @@ Server::~Server() {
     runtime_->Stop();
     runtime_->Join();
   }
+  JoinNotifier();
 }
 
 size_t Server::max_header_size() const {
@@ -51,6 +53,8 @@ size_t Server::max_header_size() const {
 }
 
 Server& Server::listen(uint16_t port, std::string host, int threads, std::function<void()> cb) {
+  // The 'close' of an earlier close() comes first: two threads never emit it at once.
+  JoinNotifier();
   if (cb) once<"listening">(std::move(cb));
   int n = threads < 1 ? 1 : threads;
   for (int i = 0; i < n; ++i) {
@@ -67,7 +71,10 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
   ro.loop.overflow_bytes = options_.recvOverflowBytes;
   std::atomic<int> listen_error{0};
   std::atomic<uint16_t> bound{port};
-  std::mutex order;  // the first loop binds; the others reuse its port (port 0)
+  // The first loop opens the socket the loops share (with reusePort, binds its
+  // own, and the others bind the port it got); the others follow it.
+  std::mutex order;
+  int shared_fd = -1;  // guarded by order; closed once every loop has its own
   engine::SetupError setup;
   int ret = runtime_->Start(
       ro,
@@ -82,14 +89,26 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
         // own catches send it (http/uncaught.h).
         loop.set_exception_handler([](std::exception_ptr e) { ReportUncaughtException(e); });
         std::lock_guard<std::mutex> lock(order);
+        if (listen_error.load() < 0) return;
         engine::ListenOptions lo;
         lo.host = host;
         lo.port = bound.load();
-        // One loop needs no SO_REUSEPORT, and without it a second server on the port
-        // fails with EADDRINUSE, as Node's does (and a port the kernel picks is not
-        // shared: bind(0) with SO_REUSEPORT can hand out a port already in use).
-        lo.reuse_port = n > 1;
-        int r = loop.Listen(lo, &st, &st.listener);
+        int r = 0;
+        if (options_.reusePort) {
+          lo.reuse_port = true;
+          r = loop.Listen(lo, &st, &st.listener);
+        } else {
+          if (shared_fd < 0) {
+            uint16_t ignored;
+            r = engine::OpenListenSocket(lo, &ignored);
+            if (r >= 0) shared_fd = r;
+          }
+          if (r >= 0) {
+            r = loop.AcceptOn(
+                shared_fd, n > 1 ? engine::AcceptMode::kOneAtATime : engine::AcceptMode::kMultishot,
+                &st, &st.listener);
+          }
+        }
         if (r < 0) {
           listen_error = r;
         } else if (bound.load() == 0) {
@@ -97,6 +116,7 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
         }
       },
       &setup);
+  if (shared_fd >= 0) ::close(shared_fd);
   // Either failure leaves the server as before listen(): no runtime (its loops have
   // ended: Start() stopped them, or we do), no loop state.
   if (ret < 0) {
@@ -130,11 +150,28 @@ void CloseIfIdle(engine::Connection& c) {
 }  // namespace
 
 Server& Server::close(std::function<void()> cb) {
-  if (cb) {
+  if (!cb) return close(std::function<void(const Error*)>());
+  return close([cb = std::move(cb)](const Error*) { cb(); });
+}
+
+Server& Server::close(std::function<void(const Error*)> cb) {
+  {
     std::lock_guard<std::mutex> lock(mu_);
-    close_cbs_.push_back(std::move(cb));
+    if (!runtime_ || closed_) {
+      not_running_.push_back(std::move(cb));
+      if (!notifying_) {
+        // The previous notifier has run its last callback (notifying_ is cleared
+        // after it): this join does not wait on a listener.
+        if (notifier_.joinable()) notifier_.join();
+        notifying_ = true;
+        notifier_ = std::thread([this] { NotifyNotRunning(); });
+      }
+      return *this;
+    }
+    if (cb) close_cbs_.push_back({std::move(cb), closing_});
+    if (closing_) return *this;
+    closing_ = true;
   }
-  if (closing_.exchange(true) || !runtime_) return *this;
   listening_ = false;
   // Every loop still runs: only the last loop's LoopClosed() (after this first
   // close()) or ~Server stops them, so no Post fails here.
@@ -169,16 +206,50 @@ void Server::LoopClosed(LoopState& st) {
   if (st.reported) return;
   st.reported = true;
   if (--open_loops_ != 0) return;
-  std::vector<std::function<void()>> cbs;
+  std::vector<CloseCallback> cbs;
   {
+    // From here on, close() finds the server not running.
     std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
     cbs.swap(close_cbs_);
   }
   // A listener or callback that throws is reported (http/uncaught.h); the others
   // still run, and the server still stops, so that join() returns.
   RunReportingExceptions([this] { emit<"close">(); });
-  for (auto& cb : cbs) RunReportingExceptions(cb);
+  const Error not_running = Error::ServerNotRunning();
+  for (auto& cb : cbs) {
+    RunReportingExceptions([&] { cb.fn(cb.not_running ? &not_running : nullptr); });
+  }
   runtime_->Stop();
+}
+
+// The notifier's thread: for each close() on a server that does not run, 'close' and
+// then its callback, until none is left.
+void Server::NotifyNotRunning() {
+  const Error not_running = Error::ServerNotRunning();
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!not_running_.empty()) {
+    std::vector<std::function<void(const Error*)>> batch;
+    batch.swap(not_running_);
+    lock.unlock();
+    for (auto& cb : batch) {
+      RunReportingExceptions([this] { emit<"close">(); });
+      if (cb) RunReportingExceptions([&] { cb(&not_running); });
+    }
+    lock.lock();
+  }
+  notifying_ = false;
+}
+
+// Waits for the notifier, unless called from it (a callback that calls listen()).
+void Server::JoinNotifier() {
+  std::thread notifier;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!notifier_.joinable() || notifier_.get_id() == std::this_thread::get_id()) return;
+    notifier.swap(notifier_);
+  }
+  notifier.join();
 }
 
 // A loop that has ended (the server closed) has no connection left: its Post fails.
@@ -212,6 +283,7 @@ Server::RecvMemory Server::recvMemory() const {
 
 void Server::join() {
   if (runtime_) runtime_->Join();
+  JoinNotifier();
 }
 
 Server& Server::setTimeout(uint64_t ms, std::function<void()> cb) {

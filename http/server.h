@@ -9,14 +9,17 @@
 //   server->listen(8080);
 //   server->join();  // C++ addition: block until the server is closed
 //
-// Threads: listen(port, host, threads) runs `threads` loops, each with its own
-// SO_REUSEPORT listener; a connection lives on the loop that accepted it, and every
+// Threads: listen(port, host, threads) runs `threads` loops, which accept on one
+// listening socket in turns (engine/listener.h), so that no other socket can take
+// the port: a second server on it fails with EADDRINUSE, as in Node, unless both set
+// ServerOptions::reusePort. A connection lives on the loop that accepted it, and every
 // listener of a request, response or socket runs on that loop's thread. Register
 // listeners before listen(); the server-level settings (timeouts, limits) are read by
 // every loop, so change them before listen() too. No listener runs synchronously
 // from inside a call into the server: 'listening' and the listen callback run on the
 // first loop's thread once every loop accepts; 'close' and the close callbacks on
-// the loop that closes last; 'connection', 'request', 'checkContinue',
+// the loop that closes last (or, for a server that does not run, on a thread of the
+// server's own: see close()); 'connection', 'request', 'checkContinue',
 // 'checkExpectation', 'clientError', 'connect', 'upgrade' and 'timeout' on the
 // connection's loop thread, as its bytes are parsed or its timer fires.
 // Exceptions a listener throws: see http/uncaught.h (reported, and the socket destroyed).
@@ -34,6 +37,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "http/errors.h"
@@ -74,6 +78,13 @@ struct ServerOptions {
   uint32_t recvBuffers = 1024;
   uint32_t recvBufferSize = 16384;
   size_t recvOverflowBytes = size_t{16} << 20;
+  // C++ addition, named as Node's later listen option: SO_REUSEPORT, one socket per
+  // loop. Other servers that set it too, in this process or another of the same
+  // user, may then listen on the port, and the kernel spreads the connections over
+  // every socket by a hash of the peer's address (to hand a port over to a new
+  // process without a gap). Without it, as in v12, a port in use fails with
+  // EADDRINUSE.
+  bool reusePort = false;
 };
 
 // Node's http.maxHeaderSize (8 KiB), settable for servers created afterwards.
@@ -91,7 +102,7 @@ class Server
                           Event<"timeout", Socket&>> {
  public:
   explicit Server(ServerOptions options = {});
-  ~Server();
+  ~Server();  // stops the loops; not from a listener or callback of the server
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
@@ -106,9 +117,19 @@ class Server
   // the peer, as in v12 (tests/conformance 160). 'close' is emitted (and cb called)
   // once every connection is gone. Any thread; the idle ones are those idle when
   // each loop runs the close, in the loop turn of the call when called from a
-  // listener.
-  Server& close(std::function<void()> cb = {});
-  // C++ addition: blocks until the server has closed (or was never started).
+  // listener. cb gets a null error, as Node's gets undefined.
+  // As v12's net.Server, on a server that does not run (before listen(), after a
+  // failed one, or once it has closed) 'close' is emitted and cb gets
+  // ERR_SERVER_NOT_RUNNING, later and on another thread: there is no loop, so the
+  // server starts a thread of its own for them (one at a time; join() and the
+  // destructor wait for it, and so does a later listen(), which then works). A
+  // close() while the server closes passes its cb ERR_SERVER_NOT_RUNNING, after the
+  // callbacks of the close() that started it. The error is valid during the call.
+  Server& close(std::function<void(const Error*)> cb);
+  Server& close(std::function<void()> cb = {});  // the same, without the error
+  // C++ addition: blocks until the server has closed (or was never started), and
+  // until the callbacks of a close() on a server that did not run have returned.
+  // Not from a listener or callback of the server.
   void join();
   // As Node 18.2's server.closeIdleConnections() (v12 has none): closes every
   // connection that is between requests (or has not sent one yet), on its loop
@@ -168,15 +189,27 @@ class Server
   struct LoopState;
   void ConnectionClosed(int loop_index);
   void LoopClosed(LoopState& st);
+  void NotifyNotRunning();
+  void JoinNotifier();
 
   ServerOptions options_;
   std::unique_ptr<engine::Runtime> runtime_;
   std::vector<std::unique_ptr<LoopState>> loops_;
   std::atomic<bool> listening_{false};
-  std::atomic<bool> closing_{false};
+  bool closing_ = false;  // guarded by mu_: close() has started closing the loops
   uint16_t port_ = 0;
   std::mutex mu_;
-  std::vector<std::function<void()>> close_cbs_;
+  struct CloseCallback {
+    std::function<void(const Error*)> fn;
+    bool not_running;  // given ERR_SERVER_NOT_RUNNING: the server was closing already
+  };
+  std::vector<CloseCallback> close_cbs_;  // guarded by mu_
+  bool closed_ = false;  // guarded by mu_: the last loop has run the close callbacks
+  // close() on a server that does not run: one entry per call (its callback, which
+  // may be empty), each emitting 'close' on notifier_, which runs while notifying_.
+  std::vector<std::function<void(const Error*)>> not_running_;  // guarded by mu_
+  bool notifying_ = false;                                      // guarded by mu_
+  std::thread notifier_;                                        // guarded by mu_
   std::atomic<int> open_loops_{0};
 };
 

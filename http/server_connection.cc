@@ -7,6 +7,7 @@
 #include <array>
 
 #include "engine/loop.h"
+#include "http/header_validation.h"
 #include "http/server.h"
 #include "http/uncaught.h"
 
@@ -244,18 +245,19 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
 
   // Node's ServerResponse: a request with major or minor version below 1 (HTTP/1.0,
   // but also HTTP/2.0) gets chunked bodies only if its TE asks for them; Expect is
-  // honoured on exactly HTTP/1.1.
+  // honoured on exactly HTTP/1.1, when present at all (an empty value too).
   bool old_version = head.http_major < 1 || head.http_minor < 1;
   bool http11 = head.http_major == 1 && head.http_minor == 1;
   bool chunked_ok = !old_version;
   bool has_host = false;
-  std::string_view expect;
+  bool has_expect = false;
+  bool expect_continue = false;  // some Expect line has the word 100-continue
   for (const HeaderView& h : head.headers) {
-    if (old_version && IEquals(h.name, "te") &&
-        h.value.find("chunked") != std::string_view::npos) {
+    if (old_version && IEquals(h.name, "te") && HasWordIgnoreCase(h.value, "chunked")) {
       chunked_ok = true;
     } else if (IEquals(h.name, "expect")) {
-      expect = h.value;
+      has_expect = true;
+      expect_continue = expect_continue || HasWordIgnoreCase(h.value, "100-continue");
     } else if (IEquals(h.name, "host")) {
       has_host = true;
     }
@@ -279,18 +281,18 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
     // as insecureHTTPParser here, served such requests).
     res.writeHead(400, {{"Connection", "close"}});
     res.end();
-  } else if (!expect.empty() && http11) {
-    HandleExpect(ex, expect);
+  } else if (has_expect && http11) {
+    HandleExpect(ex, expect_continue);
   } else {
     server_->emit<"request">(req, res);
   }
   return 0;
 }
 
-void ServerConnection::HandleExpect(Exchange* ex, std::string_view expect) {
+void ServerConnection::HandleExpect(Exchange* ex, bool expect_continue) {
   IncomingMessage& req = *ex->req;
   ServerResponse& res = *ex->res;
-  if (expect.size() == 12 && strncasecmp(expect.data(), "100-continue", 12) == 0) {
+  if (expect_continue) {
     res.expect_continue_ = true;  // answered without 100 Continue: v12 closes
     if (server_->listenerCount<"checkContinue">() > 0) {
       server_->emit<"checkContinue">(req, res);

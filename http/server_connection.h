@@ -125,7 +125,7 @@ class ServerConnection final : public Socket,
   void MoveOutOfReceiveBuffer(Exchange* ex);
   // `message` is err.message, "Parse Error: " + reason unless given.
   void OnParseError(const ParseResult& r, std::string_view data, const char* message = nullptr);
-  void HandleExpect(Exchange* ex, std::string_view expect);
+  void HandleExpect(Exchange* ex, bool expect_continue);
   Exchange* NewExchange();
   void Recycle(Exchange* ex);
   void MaybeGoIdle();

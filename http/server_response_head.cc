@@ -19,22 +19,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-bool IsWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-// v12's RE_CONN_CLOSE and RE_TE_CHUNKED: /(?:^|\W)token(?:$|\W)/i.
-bool HasWordIgnoreCase(std::string_view value, std::string_view word) {
-  for (size_t i = 0; i + word.size() <= value.size(); ++i) {
-    if (strncasecmp(value.data() + i, word.data(), word.size()) != 0) continue;
-    bool start_ok = i == 0 || !IsWordChar(value[i - 1]);
-    size_t end = i + word.size();
-    bool end_ok = end == value.size() || !IsWordChar(value[end]);
-    if (start_ok && end_ok) return true;
-  }
-  return false;
-}
-
 void AppendDecimal(std::string& s, uint64_t v) {
   char buf[24];
   char* e = std::to_chars(buf, buf + sizeof(buf), v).ptr;

@@ -22,9 +22,10 @@
 
 namespace http {
 
-// Any thread. The handler runs on the loop thread where the exception was caught, one
-// loop; calls from different loops may overlap. What it throws itself is dropped. An empty
-// function restores the default.
+// Any thread. The handler runs on the loop thread where the exception was caught (or
+// on the thread that runs the callbacks of a Server's close() when it does not run:
+// http/server.h); calls from different threads may overlap. What it throws itself is
+// dropped. An empty function restores the default.
 void setUncaughtExceptionHandler(std::function<void(std::exception_ptr)> handler);
 
 // Hands `e` to the handler. Loop threads, from the http layer and the engine.

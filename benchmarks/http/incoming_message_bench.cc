@@ -6,6 +6,13 @@
 //                                    five of them repeated.
 //   BM_IncomingHeadersBuild/browser  requests.h's kBrowserRequest: 15 lines, no
 //                                    repeats.
+//   BM_IncomingHeadersBuild/distinct1000
+//                                    requests.h's ManyFieldsRequest(1000, 1000):
+//                                    1,000 short distinct names, about as many as fit
+//                                    in 8 KiB (the cost must grow linearly).
+//   BM_IncomingHeadersBuild/repeated1000
+//                                    ManyFieldsRequest(1000, 250): 250 names on four
+//                                    lines each, every one joined with ", ".
 // The raw views come from the real Parser over the request, as the server's do. The
 // IncomingHeaders is reused, as a pooled IncomingMessage's is. Build() is private
 // (IncomingMessage::headers() needs a connection to have a head); it is reached
@@ -80,6 +87,28 @@ std::string CheckProxied(const http::IncomingHeaders& h) {
   return {};
 }
 
+// ManyFieldsRequest(lines, names)'s merged headers: each name once, in order, with
+// its values 0, 1, ... joined.
+std::string CheckMany(const http::IncomingHeaders& h, int lines, int names) {
+  if (h.entries().size() != static_cast<size_t>(names)) {
+    return "expected " + std::to_string(names) + " names, got " +
+           std::to_string(h.entries().size());
+  }
+  for (int i = 0; i < names; ++i) {
+    std::string value;
+    for (int line = i; line < lines; line += names) {
+      value += (value.empty() ? "" : ", ") + std::to_string(line / names);
+    }
+    if (h.entries()[static_cast<size_t>(i)].first != bench::ShortName(i) ||
+        h.entries()[static_cast<size_t>(i)].second != value) {
+      return "name " + std::to_string(i) + " was not merged as Node merges it";
+    }
+  }
+  return {};
+}
+std::string CheckDistinct(const http::IncomingHeaders& h) { return CheckMany(h, 1000, 1000); }
+std::string CheckRepeated(const http::IncomingHeaders& h) { return CheckMany(h, 1000, 250); }
+
 std::string CheckBrowser(const http::IncomingHeaders& h) {
   if (h.entries().size() != static_cast<size_t>(bench::kBrowserHeaders) ||
       !h.has("sec-fetch-dest") || h.get("if-none-match") != "W/\"5e1-18bf2c3a9d0\"") {
@@ -124,6 +153,12 @@ void BM_IncomingHeadersBuild(benchmark::State& state, std::string_view request,
 BENCHMARK_CAPTURE(BM_IncomingHeadersBuild, proxied, bench::kProxiedRequest, CheckProxied)
     ->MinTime(kMinTime);
 BENCHMARK_CAPTURE(BM_IncomingHeadersBuild, browser, bench::kBrowserRequest, CheckBrowser)
+    ->MinTime(kMinTime);
+const std::string kDistinct = bench::ManyFieldsRequest(1000, 1000);
+const std::string kRepeated = bench::ManyFieldsRequest(1000, 250);
+BENCHMARK_CAPTURE(BM_IncomingHeadersBuild, distinct1000, kDistinct, CheckDistinct)
+    ->MinTime(kMinTime);
+BENCHMARK_CAPTURE(BM_IncomingHeadersBuild, repeated1000, kRepeated, CheckRepeated)
     ->MinTime(kMinTime);
 
 }  // namespace

@@ -1,5 +1,7 @@
 // Tests of engine/listener.cc: multishot accept, its re-arming, the back-off when
-// the process runs out of descriptors, and Close().
+// the process runs out of descriptors, Close(), which sockets may share a port, and
+// accepting on a socket opened elsewhere. (Loops taking turns on one socket:
+// runtime_test.cc.)
 #include "engine/listener.h"
 
 #include <fcntl.h>
@@ -118,6 +120,63 @@ TEST(Listener, CloseStopsAcceptingAndClosesTheSocket) {
   ASSERT_TRUE(WriteAll(first.get(), "still here"));
   EXPECT_TRUE(RunUntil(*loop, [&] { return server.received == "still here"; }));
   EXPECT_EQ(server.closes, 0);
+}
+
+// Without SO_REUSEPORT (the default) a port that a socket holds cannot be bound
+// again: EADDRINUSE, as Node's listen() fails. Sockets that all set it share the port.
+TEST(Listener, ListenOnAPortInUseFailsUnlessEverySocketSetsReusePort) {
+  RecordingHandler server;
+  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{});
+  engine::ListenOptions plain;
+  plain.host = "127.0.0.1";
+  plain.port = UnusedPort();
+  ASSERT_NE(plain.port, 0);
+  engine::ListenOptions shared = plain;
+  shared.reuse_port = true;
+
+  Listener* first = nullptr;
+  ASSERT_EQ(loop->Listen(plain, &server, &first), 0);
+  Listener* other = nullptr;
+  EXPECT_EQ(loop->Listen(plain, &server, &other), -EADDRINUSE);
+  EXPECT_EQ(loop->Listen(shared, &server, &other), -EADDRINUSE);  // the first did not set it
+  int first_fd = first->fd();
+  first->Close();
+  ASSERT_TRUE(RunUntil(*loop, [&] { return fcntl(first_fd, F_GETFD) == -1; }));
+
+  Listener* a = nullptr;
+  Listener* b = nullptr;
+  ASSERT_EQ(loop->Listen(shared, &server, &a), 0);
+  ASSERT_EQ(loop->Listen(shared, &server, &b), 0);
+  EXPECT_EQ(a->port(), plain.port);
+  EXPECT_EQ(b->port(), plain.port);
+  EXPECT_EQ(loop->Listen(plain, &server, &other), -EADDRINUSE);  // it does not set it
+}
+
+// A listener on a socket opened elsewhere accepts on a duplicate of its own: the
+// socket goes on listening after the caller closes its descriptor, and stops once
+// the listener closes.
+TEST(Listener, AcceptOnTakesADuplicateOfTheSocket) {
+  RecordingHandler server;
+  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{});
+  engine::ListenOptions options;
+  options.host = "127.0.0.1";
+  uint16_t port = 0;
+  int fd = engine::OpenListenSocket(options, &port);
+  ASSERT_GE(fd, 0) << strerror(-fd);
+  Listener* listener = nullptr;
+  ASSERT_EQ(loop->AcceptOn(fd, engine::AcceptMode::kMultishot, &server, &listener), 0);
+  EXPECT_NE(listener->fd(), fd);
+  EXPECT_EQ(listener->port(), port);
+  close(fd);
+  Fd client = ConnectLoopback(port);
+  ASSERT_TRUE(client.valid());
+  EXPECT_TRUE(RunUntil(*loop, [&] { return server.accepts == 1; }));
+  listener->Close();
+  RunFor(*loop, 50);
+  Fd refused = ConnectLoopback(port);
+  int err = errno;
+  EXPECT_FALSE(refused.valid());
+  EXPECT_EQ(err, ECONNREFUSED);
 }
 
 // --- out of descriptors ------------------------------------------------------------

@@ -124,6 +124,12 @@ TEST(Errors, StreamAndTrailerErrorsHaveV12Messages) {
        "implemented"});
 }
 
+TEST(Errors, ServerNotRunningHasV12sMessage) {
+  ExpectError(Error::ServerNotRunning(),
+              {"Error", "ERR_SERVER_NOT_RUNNING", "Server is not running.",
+               "Error [ERR_SERVER_NOT_RUNNING]: Server is not running."});
+}
+
 TEST(Errors, InvalidArgTypeSaysArgumentPropertyOrBareNameAsV12) {
   ExpectError(Error::InvalidArgType("name", "of type string", "type number (5)"),
               {"TypeError", "ERR_INVALID_ARG_TYPE",

@@ -128,5 +128,33 @@ TEST(HeaderValidation, TrailerChecksUseV12sTrailerWording) {
   EXPECT_NO_THROW(ValidateTrailerValue("X-Checksum", "abc"));
 }
 
+// Captured from v12.22.9: the bytes c for which require('_http_common')
+// .chunkExpression.test(String.fromCharCode(c) + 'chunked') is false (JavaScript's
+// \w without the u flag).
+constexpr std::string_view kV12WordBytes =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+
+TEST(HeaderValidation, HasWordIgnoreCaseNeedsANonWordByteOrTheEdgeOnEachSide) {
+  for (int c = 0; c < 256; ++c) {
+    bool word_byte = kV12WordBytes.find(static_cast<char>(c)) != std::string_view::npos;
+    EXPECT_EQ(HasWordIgnoreCase(Byte(c) + "chunked", "chunked"), !word_byte) << "byte " << c;
+    EXPECT_EQ(HasWordIgnoreCase("chunked" + Byte(c), "chunked"), !word_byte) << "byte " << c;
+  }
+}
+
+// Each as v12's continueExpression and chunkExpression answer it.
+TEST(HeaderValidation, HasWordIgnoreCaseMatchesAsV12sRegularExpressions) {
+  EXPECT_TRUE(HasWordIgnoreCase("100-continue, x", "100-continue"));
+  EXPECT_TRUE(HasWordIgnoreCase("x,100-CONTINUE", "100-continue"));
+  EXPECT_TRUE(HasWordIgnoreCase(" 100-Continue ", "100-continue"));
+  EXPECT_FALSE(HasWordIgnoreCase("x100-continue", "100-continue"));
+  EXPECT_FALSE(HasWordIgnoreCase("100-continue_", "100-continue"));
+  EXPECT_FALSE(HasWordIgnoreCase("", "100-continue"));
+  EXPECT_TRUE(HasWordIgnoreCase("ChUnKeD", "chunked"));
+  EXPECT_TRUE(HasWordIgnoreCase("gzip,chunked", "chunked"));
+  EXPECT_TRUE(HasWordIgnoreCase("chunkedx, chunked", "chunked"));  // the second one
+  EXPECT_FALSE(HasWordIgnoreCase("chunke", "chunked"));
+}
+
 }  // namespace
 }  // namespace http

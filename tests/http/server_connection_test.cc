@@ -1,5 +1,7 @@
-// The Socket that http/server_connection.cc gives 'connect' and 'upgrade' listeners,
-// end to end: its events follow Node's net.Socket.
+// http/server_connection.cc end to end: what it decides from a request's head (TE,
+// Expect), and the Socket it gives 'connect' and 'upgrade' listeners, whose events
+// follow Node's net.Socket. Bytes as Node v12.22.9 writes them (checked against the
+// v12 runtime with a raw net client).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
@@ -18,6 +20,96 @@
 namespace {
 
 using std::chrono::milliseconds;
+
+class RequestHead : public http_test::LoopbackTest {
+ protected:
+  // The response of a server that writes "a" then ends with "b", to an HTTP/1.0
+  // request with these header lines.
+  std::string Http10Response(const std::string& lines) {
+    if (!server_) {
+      Start([](http::IncomingMessage&, http::ServerResponse& res) {
+        res.write("a");
+        res.end("b");
+      });
+    }
+    return RoundTrip("GET / HTTP/1.0\r\n" + lines + "\r\n");
+  }
+  static constexpr const char* kChunked =
+      "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "1\r\na\r\n1\r\nb\r\n0\r\n\r\n<closed>";
+  static constexpr const char* kToTheClose =
+      "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n\r\nab<closed>";
+};
+
+// --- TE on an HTTP/1.0 request -------------------------------------------------------
+// v12's ServerResponse: useChunkedEncodingByDefault = /(?:^|\W)chunked(?:$|\W)/i
+// tested on req.headers.te (its lines joined with ", "). Without it the body runs
+// to the close.
+
+TEST_F(RequestHead, Http10TeAsksForChunkedWithTheWordInAnyCase) {
+  EXPECT_EQ(Http10Response("TE: chunked\r\n"), kChunked);
+  EXPECT_EQ(Http10Response("TE: Chunked\r\n"), kChunked);
+  EXPECT_EQ(Http10Response("TE: trailers, CHUNKED;q=1\r\n"), kChunked);
+  EXPECT_EQ(Http10Response("TE: chunked-x\r\n"), kChunked);  // '-' is not a word byte
+  EXPECT_EQ(Http10Response("TE: x\r\nte: chunked\r\n"), kChunked);
+}
+
+TEST_F(RequestHead, Http10TeWithChunkedInsideAWordGetsTheBodyToTheClose) {
+  EXPECT_EQ(Http10Response("TE: notchunked\r\n"), kToTheClose);
+  EXPECT_EQ(Http10Response("TE: chunkedx\r\n"), kToTheClose);
+  EXPECT_EQ(Http10Response("TE: chunked_\r\n"), kToTheClose);  // '_' is a word byte
+  EXPECT_EQ(Http10Response("TE: trailers\r\n"), kToTheClose);
+}
+
+// --- Expect on an HTTP/1.1 request -----------------------------------------------------
+// v12's parserOnIncoming: a request with req.headers.expect defined (its lines joined
+// with ", "; an empty line counts) either continues, when
+// /(?:^|\W)100-continue(?:$|\W)/i matches, or goes to 'checkExpectation' (417
+// without a listener).
+
+constexpr const char* kContinueThenOk =
+    "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\n"
+    "Keep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok";
+constexpr const char* k417 =
+    "HTTP/1.1 417 Expectation Failed\r\nDate: DATE\r\nConnection: keep-alive\r\n"
+    "Keep-Alive: timeout=5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+
+void EndOk(http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); }
+
+TEST_F(RequestHead, ExpectWith100ContinueAmongOtherValuesGets100Continue) {
+  Start(EndOk);
+  EXPECT_EQ(RoundTrip("GET / HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue, x\r\n\r\n"),
+            kContinueThenOk);
+  EXPECT_EQ(RoundTrip("GET / HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue\r\n"
+                      "Expect: x\r\n\r\n"),
+            kContinueThenOk);
+  EXPECT_EQ(RoundTrip("GET / HTTP/1.1\r\nHost: localhost\r\nExpect: x\r\n"
+                      "Expect: 100-Continue\r\n\r\n"),
+            kContinueThenOk);
+}
+
+TEST_F(RequestHead, ExpectWith100ContinueInAnyCaseGoesToCheckContinue) {
+  Start(EndOk, [](http::Server& s) {
+    s.on<"checkContinue">([](http::IncomingMessage& req, http::ServerResponse& res) {
+      res.end("checkContinue: " + std::string(req.headers().get("expect").value_or("<none>")));
+    });
+  });
+  // Answered without 100 Continue: v12 closes (the client may still send the body).
+  EXPECT_EQ(RoundTrip("GET / HTTP/1.1\r\nHost: localhost\r\nExpect: 100-CONTINUE, x\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\nContent-Length: 30\r\n\r\n"
+            "checkContinue: 100-CONTINUE, x<closed>");
+}
+
+TEST_F(RequestHead, ExpectWithout100ContinueAsAWordGets417EvenWhenEmpty) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note(std::string(req.url));
+    res.end("ok");
+  });
+  EXPECT_EQ(RoundTrip("GET /a HTTP/1.1\r\nHost: localhost\r\nExpect: x100-continue\r\n\r\n"), k417);
+  EXPECT_EQ(RoundTrip("GET /b HTTP/1.1\r\nHost: localhost\r\nExpect: 100-continue_\r\n\r\n"), k417);
+  EXPECT_EQ(RoundTrip("GET /c HTTP/1.1\r\nHost: localhost\r\nExpect:\r\n\r\n"), k417);
+  EXPECT_TRUE(Notes().empty()) << "the request listener ran for " << Notes().front();
+}
 
 class Socket : public http_test::LoopbackTest {};
 

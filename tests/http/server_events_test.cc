@@ -97,8 +97,8 @@ TEST_F(Server, ListenOnPortZeroBindsAPortAndEmitsListening) {
   EXPECT_EQ(RoundTrip(kGet), Ok("ok"));
 }
 
-// Each thread has its own loop and SO_REUSEPORT listener: the kernel spreads the
-// connections over them (32 connections all on one of two: odds 2^-31).
+// Each thread has its own loop, and the loops take turns accepting on the server's
+// one socket (engine/listener.h): connections opened one after another alternate.
 TEST_F(Server, ListenWithSeveralThreadsServesEveryConnection) {
   std::mutex mu;
   std::set<std::thread::id> threads;

@@ -3,6 +3,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -13,9 +14,12 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <regex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http/errors.h"
 
@@ -377,14 +381,116 @@ TEST_F(ServerTest, CloseIdleConnectionsAfterTheServerClosedReachesNoLoop) {
   close(fd);
 }
 
+// Checked against v12.22.9: with a request in flight, a second close() adds no 'close'
+// of its own; the one 'close' comes once the connection is gone. (On a server with no
+// connection left, v12 emits 'close' for each call, as close() does here once the
+// server has closed.)
 TEST_F(ServerTest, CloseTwiceClosesOnce) {
-  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });
+  std::atomic<bool> requested{false};
+  Start([&requested](http::IncomingMessage& req, http::ServerResponse& res) {
+    requested = true;
+    req.on<"end">([&res] { res.end("ok"); });
+    req.resume();
+  });
   std::atomic<int> close_events{0};
   server_->on<"close">([&close_events] { ++close_events; });
+  int fd = Connect();
+  std::string head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n";
+  ASSERT_EQ(send(fd, head.data(), head.size(), MSG_NOSIGNAL), static_cast<ssize_t>(head.size()));
+  for (int waited = 0; waited < 2000 && !requested; ++waited) usleep(1000);
+  ASSERT_TRUE(requested);
   server_->close();
   server_->close();
+  EXPECT_EQ(Exchange(fd, "ok"),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+            "Content-Length: 2\r\n\r\nok");
+  close(fd);
   server_->join();
   EXPECT_EQ(close_events.load(), 1);
+}
+
+// What the close callbacks were given, in the order they ran: "no error", or the
+// error's code and message. A callback run on the thread that called close() says so.
+class CloseCalls {
+ public:
+  std::function<void(const http::Error*)> Callback() {
+    return [this, caller = std::this_thread::get_id()](const http::Error* err) {
+      std::string call =
+          err ? std::string(err->code()) + ": " + std::string(err->message()) : "no error";
+      if (std::this_thread::get_id() == caller) call += " (inside close())";
+      std::lock_guard<std::mutex> lock(mu_);
+      calls_.push_back(std::move(call));
+      cv_.notify_all();
+    };
+  }
+  // The calls once there are n of them, or those made within 2 s.
+  std::vector<std::string> WaitFor(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(2), [&] { return calls_.size() >= n; });
+    return calls_;
+  }
+  std::vector<std::string> Now() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return calls_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> calls_;
+};
+
+constexpr const char* kNotRunning = "ERR_SERVER_NOT_RUNNING: Server is not running.";
+
+// Checked against v12.22.9 (net.Server.close() on a server without a handle): close(cb)
+// before listen() emits 'close' on a later tick and passes cb ERR_SERVER_NOT_RUNNING;
+// listen() then works, close(cb) closes it (no error), and close(cb) once closed passes
+// ERR_SERVER_NOT_RUNNING again: three 'close' events.
+TEST_F(ServerTest, CloseBeforeListenPassesErrServerNotRunningThenListenAndCloseWork) {
+  server_ =
+      http::createServer([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });
+  std::atomic<int> close_events{0};
+  server_->on<"close">([&close_events] { ++close_events; });
+  CloseCalls calls;
+  server_->close(calls.Callback());
+  EXPECT_THAT(calls.WaitFor(1), ::testing::ElementsAre(kNotRunning));
+  EXPECT_FALSE(server_->listening());
+
+  server_->listen(0, "127.0.0.1", 1);
+  ASSERT_TRUE(server_->listening());
+  int fd = Connect();
+  EXPECT_EQ(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
+            "Content-Length: 2\r\n\r\nok");
+  close(fd);
+  server_->close(calls.Callback());
+  std::vector<std::string> after = calls.WaitFor(2);
+  EXPECT_THAT(after, ::testing::ElementsAre(kNotRunning, "no error"));
+  if (after.size() < 2) {
+    server_.reset();  // it never closed: the destructor stops its loops
+    return;
+  }
+  server_->join();
+
+  server_->close(calls.Callback());
+  server_->join();  // also waits for the callbacks of a server that does not run
+  EXPECT_THAT(calls.Now(), ::testing::ElementsAre(kNotRunning, "no error", kNotRunning));
+  EXPECT_EQ(close_events.load(), 3);
+}
+
+// Checked against v12.22.9: a close(cb) while the server closes passes cb
+// ERR_SERVER_NOT_RUNNING (its handle is gone), after the first close's callback. A
+// callback without the error parameter is called as well.
+TEST_F(ServerTest, CloseWhileClosingPassesErrServerNotRunningToTheLaterCallback) {
+  Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });
+  CloseCalls calls;
+  std::atomic<int> plain{0};
+  server_->close(calls.Callback());
+  server_->close(calls.Callback());
+  server_->close([&plain] { ++plain; });
+  server_->join();
+  EXPECT_THAT(calls.Now(), ::testing::ElementsAre("no error", kNotRunning));
+  EXPECT_EQ(plain.load(), 1);
 }
 
 // A listening socket on 127.0.0.1 without SO_REUSEPORT: every loop's listen on its

@@ -19,7 +19,8 @@
 // copied_bytes() counts the bytes copied under rules 4 and 5, so a test can prove
 // that a message inside one input is parsed without a copy.
 //
-// All llhttp glue lives in this file and parser.cc. Loop-thread only; no callback
+// All llhttp glue lives in this file and parser.cc (parser_views.cc keeps the views
+// rule; of llhttp it uses only the error codes). Loop-thread only; no callback
 // outlives the Execute() call that makes it. An exception thrown by a ParserEvents
 // call stops the parse and is rethrown by Execute() (or Finish()) once llhttp has
 // returned, never through llhttp's frames; the parser is then failed until Reset().

@@ -17,12 +17,6 @@ namespace http {
 static_assert(sizeof(ServerConnection) <= 256);
 namespace {
 
-constexpr std::string_view kBadRequest = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
-constexpr std::string_view kHeadersTooLarge =
-    "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n";
-constexpr std::string_view kExtensionsTooLarge =
-    "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n";
-
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -194,28 +188,6 @@ void ServerConnection::Parse(std::string_view data) {
     ignore_input_ = true;
     return;
   }
-}
-
-void ServerConnection::OnParseError(const ParseResult& r, std::string_view data,
-                                    const char* message) {
-  ClientError e;
-  e.code = r.code;
-  e.reason = r.reason;
-  e.message = message != nullptr ? message : "Parse Error: " + e.reason;
-  e.rawPacket = std::string(data);
-  e.bytesParsed = r.consumed;
-  ignore_input_ = true;  // the parser stays failed: later bytes are not parsed
-  if (server_->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
-  // Node's default: a bare 400 (431 for oversized headers) with Connection: close,
-  // only when nothing was written on this socket yet; then the socket is destroyed.
-  // Node's earlier writes have reached the kernel by then, so what is queued here
-  // (responses to requests before the bad one) still goes out before the close.
-  if (!wrote_anything_) {
-    write(r.error == Parser::kHeaderOverflow           ? kHeadersTooLarge
-          : r.error == Parser::kChunkExtensionsOverflow ? kExtensionsTooLarge
-                                                        : kBadRequest);
-  }
-  EndOutput();
 }
 
 void ServerConnection::OnEof(engine::Connection&) {

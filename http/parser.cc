@@ -7,6 +7,8 @@
 #include <exception>
 #include <utility>
 
+#include "http/request_rules.h"
+
 // The strict machine: llhttp.c built again with LLHTTP_STRICT_MODE and its symbols
 // prefixed (third_party/llhttp.BUILD). It shares llhttp_t, the settings and the
 // callbacks with the ordinary one; only its init and execute differ.
@@ -96,10 +98,15 @@ struct Parser::Callbacks {
   static int StatusComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kStatus); }
   static int FieldComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kName); }
   static int ValueComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kValue); }
+  static int VersionComplete(llhttp_t* p) {
+    Self(p)->has_version_ = true;
+    return 0;
+  }
 
   static int HeadersComplete(llhttp_t* p) {
     Parser* self = Self(p);
     MessageHead& h = *self->head_;
+    bool strict_request = !self->options_.lenient && p->type == HTTP_REQUEST;
     h.method = p->method;
     h.status = p->status_code;
     h.http_major = self->version_replaced_ ? self->sent_major_ : p->http_major;
@@ -112,11 +119,25 @@ struct Parser::Callbacks {
     self->headers_done_ = true;
     self->header_bytes_ = 0;
     self->pending_name_ = {};  // the head's last name has its value: trailers start afresh
-    int r = Guard(self, [&] {
-      self->RetainInputIfViewed();
-      return self->events_->OnHeadersComplete(h);
-    });
-    if (r == HPE_USER) return -1;  // an error for on_headers_complete
+    // The head is complete: its input is kept (the views rule) before anything else,
+    // a refused head included.
+    if (Guard(self, [&] {
+          self->RetainInputIfViewed();
+          return 0;
+        }) != 0) {
+      return -1;  // an error for on_headers_complete
+    }
+    if (strict_request) {
+      // Before the head is handed on: a request that breaks one of RFC 9112's rules
+      // never reaches the caller.
+      RuleBreak broken = CheckRequestHead(h, self->has_version_);
+      if (broken.status != 0) {
+        self->Fail(kRuleBroken, broken.code, broken.reason, broken.status);
+        return -1;
+      }
+    }
+    int r = Guard(self, [&] { return self->events_->OnHeadersComplete(h); });
+    if (r == HPE_USER) return -1;
     if (r == 2) return 2;  // llhttp: stop after this head (upgrade), see Execute
     return r == 1 ? 1 : 0;
   }
@@ -161,6 +182,7 @@ struct Parser::Callbacks {
       s.on_header_value_complete = ValueComplete;
       s.on_headers_complete = HeadersComplete;
       s.on_body = Body;
+      s.on_version_complete = VersionComplete;
       s.on_chunk_header = ChunkBoundary;
       s.on_chunk_complete = ChunkBoundary;
       s.on_chunk_extension_name = ChunkExtension;
@@ -185,7 +207,8 @@ Parser::~Parser() = default;
 // Lenient mode is v12.22.9's insecureHTTPParser: any byte in header values, and any
 // Transfer-Encoding (chunked only when last; otherwise a request body runs to EOF).
 // Content-Length with Transfer-Encoding stays an error, as in v12. The default mode
-// is the strict machine plus the checks current Node adds (see OnSpan).
+// is the strict machine plus the checks current Node adds (see OnSpan) and RFC
+// 9112's rules for a request head (http/request_rules.h).
 //
 // In both modes a message that closes the connection (HTTP/1.0, Connection: close)
 // does not stop the parsing (llhttp's lenient keep-alive): v12 parsed the requests
@@ -200,6 +223,7 @@ void Parser::Reset() {
     StrictReset(&impl_->parser);
   }
   llhttp_set_lenient_keep_alive(&impl_->parser, 1);
+  has_version_ = false;
   version_scan_ = VersionScan::kIdle;
   version_replaced_ = false;
   head_ = nullptr;
@@ -220,10 +244,11 @@ void Parser::Rebind(ParserEvents* events) {
   copied_bytes_ = 0;
 }
 
-int Parser::Fail(int error, const char* code, const char* reason) {
+int Parser::Fail(int error, const char* code, const char* reason, uint16_t status) {
   user_error_ = error;
   user_code_ = code;
   user_reason_ = reason;
+  user_status_ = status;
   llhttp_set_error_reason(&impl_->parser, reason);
   return HPE_USER;
 }
@@ -235,7 +260,7 @@ int Parser::CountChunkExtensionBytes(size_t len) {
   chunk_extension_bytes_ += len;
   if (chunk_extension_bytes_ > kMaxChunkExtensions) {
     return Fail(kChunkExtensionsOverflow, "HPE_CHUNK_EXTENSIONS_OVERFLOW",
-                "Chunk extensions overflow");
+                "Chunk extensions overflow", 413);
   }
   return 0;
 }
@@ -333,6 +358,7 @@ ParseResult Parser::Execute(std::string_view data) {
   }
   llhttp_t* p = &impl_->parser;
   user_error_ = 0;
+  user_status_ = 400;
   llhttp_errno_t err =
       static_cast<llhttp_errno_t>(RunMachine(data.data(), data.data() + data.size()));
   // Keep the stream position and the input's last bytes (FollowsLineBreak).
@@ -365,13 +391,22 @@ ParseResult Parser::Execute(std::string_view data) {
   }
   const char* reason = llhttp_get_error_reason(p);
   result.error = err;
+  result.status = 400;
   if (user_error_ != 0) {
     result.error = user_error_;
     result.code = user_code_;
     result.reason = user_reason_;
+    result.status = user_status_;
   } else {
     result.code = llhttp_errno_name(err);
     result.reason = reason != nullptr ? reason : "";
+    // A well-formed version the strict machine does not know, whose major is not 1
+    // ("HTTP/3.0"): RFC 9112's 505. An unknown minor ("HTTP/1.7") stays current Node's
+    // 400, as does a malformed version ("HTTP/31.1", which llhttp words otherwise).
+    if (err == HPE_INVALID_VERSION && !options_.lenient && p->type == HTTP_REQUEST &&
+        p->http_major != 1 && std::strcmp(result.reason, "Invalid HTTP version") == 0) {
+      result.status = 505;
+    }
   }
   return result;
 }
@@ -382,6 +417,7 @@ ParseResult Parser::Finish() {
   if (exception_) std::rethrow_exception(std::exchange(exception_, nullptr));
   if (err != HPE_OK) {
     result.error = err;
+    result.status = 400;
     result.code = llhttp_errno_name(err);
     const char* reason = llhttp_get_error_reason(&impl_->parser);
     result.reason = reason != nullptr ? reason : "";

@@ -19,6 +19,13 @@
 // copied_bytes() counts the bytes copied under rules 4 and 5, so a test can prove
 // that a message inside one input is parsed without a copy.
 //
+// The two modes (ParserOptions::lenient):
+//   - default: llhttp's strict machine, the checks current Node adds, and RFC 9112's
+//     rules for a request head (http/request_rules.h). A head that breaks one fails
+//     before OnHeadersComplete, so no caller ever sees it; ParseResult::status says
+//     how to answer it.
+//   - lenient: v12.22.9's insecureHTTPParser.
+//
 // All llhttp glue lives in this file and parser.cc (parser_views.cc keeps the views
 // rule; of llhttp it uses only the error codes). Loop-thread only; no callback
 // outlives the Execute() call that makes it. An exception thrown by a ParserEvents
@@ -67,10 +74,13 @@ struct ParserOptions {
 
 // Parse outcome of one Execute().
 struct ParseResult {
-  int error = 0;             // 0, or an llhttp_errno_t; kHeaderOverflow for size
+  int error = 0;             // 0, an llhttp_errno_t, or one of Parser's k* codes
   const char* code = "";     // "HPE_INVALID_METHOD", "HPE_HEADER_OVERFLOW", ...
   const char* reason = "";   // llhttp's explanation
   size_t consumed = 0;       // bytes used; less than the input on error or upgrade
+  // With an error: the status a server answers it with before closing (400; 413, 431,
+  // 501, 505 where the error says so).
+  uint16_t status = 0;
   bool upgraded = false;     // OnHeadersComplete asked to stop (rest is not HTTP)
 };
 
@@ -81,6 +91,9 @@ class Parser {
   // kMaxChunkExtensions bytes (strict mode only; v12 had no limit).
   static constexpr int kChunkExtensionsOverflow = 1001;
   static constexpr size_t kMaxChunkExtensions = 16384;
+  // A request head breaks one of RFC 9112's rules (http/request_rules.h; default mode
+  // only): the code says which, the status how to answer.
+  static constexpr int kRuleBroken = 1002;
 
   Parser(ParserType type, const ParserOptions& options, ParserEvents* events);
   ~Parser();
@@ -116,7 +129,7 @@ class Parser {
   }
   void SaveOpenSpan();
   void Store(Field field, std::string_view value);
-  int Fail(int error, const char* code, const char* reason);
+  int Fail(int error, const char* code, const char* reason, uint16_t status = 400);
   bool FollowsLineBreak(const char* at) const;
   char ByteBefore(const char* at, size_t back) const;
   int Machine(const char* p, const char* end);
@@ -162,10 +175,12 @@ class Parser {
   bool version_replaced_ = false;
   uint8_t sent_major_ = 1;
   uint8_t sent_minor_ = 1;
+  bool has_version_ = false;    // the request line carried a version (not HTTP/0.9)
   std::exception_ptr exception_;  // thrown by an event, rethrown by Execute/Finish
   int user_error_ = 0;          // an error a callback raised (Fail), for Execute
   const char* user_code_ = "";
   const char* user_reason_ = "";
+  uint16_t user_status_ = 400;
   std::string_view pending_name_;
   size_t header_bytes_ = 0;
   size_t chunk_extension_bytes_ = 0;

@@ -9,7 +9,7 @@ namespace http {
 int Parser::CountHeaderBytes(size_t len) {
   header_bytes_ += len;
   if (header_bytes_ >= options_.max_header_size) {
-    return Fail(kHeaderOverflow, "HPE_HEADER_OVERFLOW", "Header overflow");
+    return Fail(kHeaderOverflow, "HPE_HEADER_OVERFLOW", "Header overflow", 431);
   }
   return 0;
 }

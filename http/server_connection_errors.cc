@@ -6,11 +6,17 @@
 namespace http {
 namespace {
 
-constexpr std::string_view kBadRequest = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
-constexpr std::string_view kHeadersTooLarge =
-    "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n";
-constexpr std::string_view kExtensionsTooLarge =
-    "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n";
+// Node's answers to a parse error (and, with the same form, RFC 9112's 501 and 505).
+std::string_view ErrorResponse(uint16_t status) {
+  switch (status) {
+    case 413: return "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n";
+    case 431:
+      return "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n";
+    case 501: return "HTTP/1.1 501 Not Implemented\r\nConnection: close\r\n\r\n";
+    case 505: return "HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\n\r\n";
+    default: return "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
+  }
+}
 
 }  // namespace
 
@@ -24,15 +30,12 @@ void ServerConnection::OnParseError(const ParseResult& r, std::string_view data,
   e.bytesParsed = r.consumed;
   ignore_input_ = true;  // the parser stays failed: later bytes are not parsed
   if (server_->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
-  // Node's default: a bare 400 (431 for oversized headers) with Connection: close,
+  // Node's default: a bare 400 (431 for oversized headers, 413 for oversized chunk
+  // extensions; 501 and 505 where RFC 9112 asks for them) with Connection: close,
   // only when nothing was written on this socket yet; then the socket is destroyed.
   // Node's earlier writes have reached the kernel by then, so what is queued here
   // (responses to requests before the bad one) still goes out before the close.
-  if (!wrote_anything_) {
-    write(r.error == Parser::kHeaderOverflow           ? kHeadersTooLarge
-          : r.error == Parser::kChunkExtensionsOverflow ? kExtensionsTooLarge
-                                                        : kBadRequest);
-  }
+  if (!wrote_anything_) write(ErrorResponse(r.status));
   EndOutput();
 }
 

@@ -111,6 +111,7 @@ struct Parser::Callbacks {
     h.status = p->status_code;
     h.http_major = self->version_replaced_ ? self->sent_major_ : p->http_major;
     h.http_minor = self->version_replaced_ ? self->sent_minor_ : p->http_minor;
+    if (strict_request) self->ApplyConnectionOptions();
     h.keep_alive = llhttp_should_keep_alive(p) != 0;
     h.upgrade = p->upgrade != 0;
     h.chunked = (p->flags & F_CHUNKED) != 0;
@@ -206,23 +207,23 @@ Parser::~Parser() = default;
 
 // Lenient mode is v12.22.9's insecureHTTPParser: any byte in header values, and any
 // Transfer-Encoding (chunked only when last; otherwise a request body runs to EOF).
-// Content-Length with Transfer-Encoding stays an error, as in v12. The default mode
-// is the strict machine plus the checks current Node adds (see OnSpan) and RFC
-// 9112's rules for a request head (http/request_rules.h).
+// Content-Length with Transfer-Encoding stays an error, as in v12. A message that
+// closes the connection (HTTP/1.0, Connection: close) does not stop the parsing
+// (llhttp's lenient keep-alive): v12 parsed the requests after it and emitted them.
 //
-// In both modes a message that closes the connection (HTTP/1.0, Connection: close)
-// does not stop the parsing (llhttp's lenient keep-alive): v12 parsed the requests
-// after it, emitted them, and wrote their responses only when the response before
-// did not close (the server drops the rest: http/server_connection.h).
+// The default mode is the strict machine plus the checks current Node adds (see
+// OnSpan) and RFC 9112's rules (http/request_rules.h). After a message that closes
+// the connection nothing more is parsed: a later byte other than CR or LF fails with
+// HPE_CLOSED_CONNECTION, which the caller discards (http/server_connection.h).
 void Parser::Reset() {
   if (options_.lenient) {
     llhttp_reset(&impl_->parser);
     llhttp_set_lenient_headers(&impl_->parser, 1);
     llhttp_set_lenient_transfer_encoding(&impl_->parser, 1);
+    llhttp_set_lenient_keep_alive(&impl_->parser, 1);
   } else {
     StrictReset(&impl_->parser);
   }
-  llhttp_set_lenient_keep_alive(&impl_->parser, 1);
   has_version_ = false;
   version_scan_ = VersionScan::kIdle;
   version_replaced_ = false;
@@ -263,6 +264,15 @@ int Parser::CountChunkExtensionBytes(size_t len) {
                 "Chunk extensions overflow", 413);
   }
   return 0;
+}
+
+// The Connection options as RFC 9110 reads them: llhttp 8.1 misses an option that a
+// tab follows ("close\t"), and would keep such a connection open.
+void Parser::ApplyConnectionOptions() {
+  llhttp_t* lp = &impl_->parser;
+  ConnectionOptions o = ReadConnectionOptions(head_->headers);
+  if (o.close) lp->flags |= F_CONNECTION_CLOSE;
+  if (o.keep_alive) lp->flags |= F_CONNECTION_KEEP_ALIVE;
 }
 
 // One run of the machine (lenient: llhttp's own; default: the strict one).

@@ -23,8 +23,10 @@
 //   - default: llhttp's strict machine, the checks current Node adds, and RFC 9112's
 //     rules for a request head (http/request_rules.h). A head that breaks one fails
 //     before OnHeadersComplete, so no caller ever sees it; ParseResult::status says
-//     how to answer it.
-//   - lenient: v12.22.9's insecureHTTPParser.
+//     how to answer it. After a message that closes the connection (HTTP/1.0 without
+//     keep-alive, Connection: close), a later byte other than CR or LF fails with
+//     HPE_CLOSED_CONNECTION: nothing after it is parsed.
+//   - lenient: v12.22.9's insecureHTTPParser, which parsed on after such a message.
 //
 // All llhttp glue lives in this file and parser.cc (parser_views.cc keeps the views
 // rule; of llhttp it uses only the error codes). Loop-thread only; no callback
@@ -55,7 +57,8 @@ class ParserEvents {
   // input, which holds views of it: keep the input (see the views rule above).
   virtual void OnRetainInput() = 0;
   // Return 0 to go on, 1 to skip the body (responses to HEAD), or 2 to stop
-  // parsing after this head (an upgrade that the caller takes over).
+  // parsing after this head (an upgrade that the caller takes over, or a request
+  // after which the caller reads nothing).
   virtual int OnHeadersComplete(MessageHead& head) = 0;
   virtual void OnBody(std::string_view data) = 0;
   // Trailers, if any, are in the head's `trailers`.
@@ -79,9 +82,9 @@ struct ParseResult {
   const char* reason = "";   // llhttp's explanation
   size_t consumed = 0;       // bytes used; less than the input on error or upgrade
   // With an error: the status a server answers it with before closing (400; 413, 431,
-  // 501, 505 where the error says so).
+  // 501, 505 where the error says so). HPE_CLOSED_CONNECTION is not answered at all.
   uint16_t status = 0;
-  bool upgraded = false;     // OnHeadersComplete asked to stop (rest is not HTTP)
+  bool upgraded = false;     // OnHeadersComplete asked to stop (the rest is not read)
 };
 
 class Parser {
@@ -130,6 +133,7 @@ class Parser {
   void SaveOpenSpan();
   void Store(Field field, std::string_view value);
   int Fail(int error, const char* code, const char* reason, uint16_t status = 400);
+  void ApplyConnectionOptions();
   bool FollowsLineBreak(const char* at) const;
   char ByteBefore(const char* at, size_t back) const;
   int Machine(const char* p, const char* end);

@@ -208,6 +208,16 @@ TransferCodings ClassifyTransferCodings(const std::vector<HeaderView>& headers) 
   return unknown ? TransferCodings::kUnknown : TransferCodings::kKnown;
 }
 
+ConnectionOptions ReadConnectionOptions(const std::vector<HeaderView>& headers) {
+  ConnectionOptions o;
+  ForEachElement(headers, "connection", [&](std::string_view option) {
+    o.close |= IEquals(option, "close");
+    o.keep_alive |= IEquals(option, "keep-alive");
+    return true;
+  });
+  return o;
+}
+
 RuleBreak CheckRequestHead(const MessageHead& head, bool has_version) {
   if (!has_version) return {400, "HPE_INVALID_VERSION", "Missing HTTP version"};
   if (head.http_major != 1) return {505, "HPE_INVALID_VERSION", "HTTP version not supported"};

@@ -47,6 +47,14 @@ enum class TransferCodings : uint8_t {
 };
 TransferCodings ClassifyTransferCodings(const std::vector<HeaderView>& headers);
 
+// The close and keep-alive options of a message's Connection lines, read as a list
+// with optional whitespace (spaces and tabs) around each option, ignoring case.
+struct ConnectionOptions {
+  bool close = false;
+  bool keep_alive = false;
+};
+ConnectionOptions ReadConnectionOptions(const std::vector<HeaderView>& headers);
+
 }  // namespace http
 
 #endif  // HTTP_REQUEST_RULES_H_

@@ -274,9 +274,11 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   }
   if (http11 && !has_host && !server_->options().insecureHTTPParser) {
     // Current Node's requireHostHeader (the default mode follows current Node; v12,
-    // as insecureHTTPParser here, served such requests).
+    // as insecureHTTPParser here, served such requests). Nothing after it is parsed
+    // (its body neither): the connection closes after this answer.
     res.writeHead(400, {{"Connection", "close"}});
     res.end();
+    return 2;
   } else if (!expect.empty() && http11) {
     HandleExpect(ex, expect);
   } else {
@@ -311,12 +313,14 @@ void ServerConnection::OnBody(std::string_view data) {
 
 void ServerConnection::OnMessageComplete(MessageHead& head) {
   head.trailers.resize(NodeVisibleFields(head.trailers.size(), server_->maxHeadersCount));
+  bool last = !head.keep_alive && !upgraded_ && !server_->options().insecureHTTPParser;
   Exchange* ex = parsing_;
   parsing_ = nullptr;
   ex->request_done = true;
   ex->req->complete = true;
   ex->req->PushEnd();  // 'end' follows on a later tick (v12's push(null))
-  if (ex->response_done) Recycle(ex);
+  if (ex->response_done) Recycle(ex);  // (which clears the head)
+  if (last) ReadLastRequest();
 }
 
 // --- responses -----------------------------------------------------------------
@@ -343,7 +347,7 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
   if (queue_head_ == nullptr || queue_head_->res.get() != res) return;
   PopQueue();
   res->active_ = false;
-  if (res->last_) {
+  if (res->last_ || (last_request_read_ && queue_head_ == nullptr)) {
     // Nothing after a last response is answered (Node: the socket is ended).
     EndOutput();
     return;

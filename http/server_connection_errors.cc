@@ -1,5 +1,8 @@
 // ServerConnection's answers to input it will not serve: a parse error (Node's bare
-// status line, then the close). See http/server_connection.h.
+// status line, then the close), and the bytes after a request that closes the
+// connection (dropped). See http/server_connection.h.
+#include <llhttp.h>
+
 #include "http/server.h"
 #include "http/server_connection.h"
 
@@ -22,6 +25,10 @@ std::string_view ErrorResponse(uint16_t status) {
 
 void ServerConnection::OnParseError(const ParseResult& r, std::string_view data,
                                     const char* message) {
+  // Bytes after a request that closes the connection (default mode): not a request,
+  // nor an error to answer. They are dropped; the response to that request still
+  // goes out, and the connection ends after it (OnMessageComplete).
+  if (r.error == HPE_CLOSED_CONNECTION) return;
   ClientError e;
   e.code = r.code;
   e.reason = r.reason;
@@ -37,6 +44,17 @@ void ServerConnection::OnParseError(const ParseResult& r, std::string_view data,
   // (responses to requests before the bad one) still goes out before the close.
   if (!wrote_anything_) write(ErrorResponse(r.status));
   EndOutput();
+}
+
+// The default mode has read a request that closes the connection (HTTP/1.0 without
+// keep-alive, Connection: close). RFC 9112 §9.6: nothing after it is processed, and
+// the connection closes once it is answered, even when a listener's response says
+// keep-alive (v12, as insecureHTTPParser here, parsed and emitted what followed, and
+// kept the connection open after such a response).
+void ServerConnection::ReadLastRequest() {
+  ignore_input_ = true;
+  last_request_read_ = true;
+  if (queue_head_ == nullptr && !output_ended_) EndOutput();
 }
 
 }  // namespace http

@@ -127,4 +127,18 @@ TEST(RequestRules, TransferCodingsAreReadAsOneListIgnoringEmptyElements) {
       << "no Transfer-Encoding line names no coding";
 }
 
+TEST(RequestRules, ConnectionOptionsAreReadWithTabsAndAnyCase) {
+  auto o = http::ReadConnectionOptions({{"Connection", "close\t"}});
+  EXPECT_TRUE(o.close);
+  EXPECT_FALSE(o.keep_alive);
+  o = http::ReadConnectionOptions({{"connection", "\tKeep-Alive\t, Upgrade"}});
+  EXPECT_FALSE(o.close);
+  EXPECT_TRUE(o.keep_alive);
+  o = http::ReadConnectionOptions({{"Connection", "x"}, {"CONNECTION", "CLOSE"}});
+  EXPECT_TRUE(o.close);
+  o = http::ReadConnectionOptions({{"Connection", "closed, keep-alive2"}, {"X-Connection", "close"}});
+  EXPECT_FALSE(o.close);
+  EXPECT_FALSE(o.keep_alive);
+}
+
 }  // namespace

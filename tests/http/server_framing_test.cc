@@ -31,11 +31,17 @@ const std::string kVersionNotSupported =
     "HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\n\r\n";
 const std::string kPayloadTooLarge = "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n";
 
-// The echo's answer on a kept-alive connection.
+// The echo's answer on a kept-alive connection, and on one it closes.
 std::string Ok(const std::string& url, const std::string& body = "") {
   std::string content = url + "|" + body + "|end";
   return "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n"
          "Content-Length: " + std::to_string(content.size()) + "\r\n\r\n" + content;
+}
+std::string Closed(const std::string& url, const std::string& version = "1.1") {
+  std::string content = url + "||end";
+  std::string length =
+      version == "1.1" ? "Content-Length: " + std::to_string(content.size()) + "\r\n" : "";
+  return "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n" + length + "\r\n" + content;
 }
 
 enum class Feed { kWhole, kBytes };
@@ -215,6 +221,125 @@ INSTANTIATE_TEST_SUITE_P(Requests, ServerFramingRefusal,
                          });
 INSTANTIATE_TEST_SUITE_P(Requests, ServerFramingRefusalV12, ::testing::ValuesIn(Refusals()),
                          [](const auto& info) { return std::string(info.param.name); });
+
+// --- requests that close the connection ------------------------------------------
+
+struct Closing {
+  const char* name;
+  std::string request;  // sent with kSmuggled after it
+  std::string answer;   // what the default mode sends before it closes
+  std::vector<std::string> requests;      // what its listener sees
+  std::vector<std::string> v12_requests;  // what v12's sees
+};
+
+void PrintTo(const Closing& c, std::ostream* os) { *os << c.name; }
+
+class ServerFramingClosing : public ServerFraming,
+                             public ::testing::WithParamInterface<std::tuple<Closing, Feed>> {};
+
+TEST_P(ServerFramingClosing, AnswersItThenClosesAndEmitsNothingAfterIt) {
+  const auto& [c, feed] = GetParam();
+  StartEcho(/*insecure=*/false, /*client_errors=*/true);
+  EXPECT_EQ(SendAndRead(c.request + kSmuggled, feed), c.answer + "<closed>");
+  // Bytes after a closing request are no client error either.
+  EXPECT_THAT(Notes(), ElementsAreArray(c.requests));
+}
+
+// Sent whole, as for the refusals above.
+class ServerFramingClosingV12 : public ServerFraming,
+                                public ::testing::WithParamInterface<Closing> {};
+
+TEST_P(ServerFramingClosingV12, GoesOnParsingAsV12DidWithInsecureParser) {
+  const Closing& c = GetParam();
+  StartEcho(/*insecure=*/true);
+  SendAndRead(c.request + kSmuggled, Feed::kWhole);
+  EXPECT_THAT(Notes(), ElementsAreArray(c.v12_requests));
+}
+
+std::vector<Closing> ClosingRequests() {
+  return {
+            Closing{"ConnectionClose", "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    Closed("/a"), {"request /a"}, {"request /a", "request /smuggled"}},
+            Closing{"ConnectionCloseAndATab",
+                    "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\t\r\n\r\n", Closed("/a"),
+                    {"request /a"}, {"request /a", "request /smuggled"}},
+            Closing{"Http10", "GET /a HTTP/1.0\r\n\r\n", Closed("/a", "1.0"), {"request /a"},
+                    {"request /a", "request /smuggled"}},
+            Closing{"SecondOfTwo",
+                    "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n"
+                    "Connection: close\r\n\r\n",
+                    Ok("/a") + Closed("/b"), {"request /a", "request /b"},
+                    {"request /a", "request /b", "request /smuggled"}},
+            // Current Node's answer to a missing Host (conformance 195), written by the
+            // server itself: nothing after it is read.
+            Closing{"MissingHost", "GET /a HTTP/1.1\r\n\r\n",
+                    "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nDate: DATE\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                    {}, {"request /a", "request /smuggled"}}};
+}
+
+INSTANTIATE_TEST_SUITE_P(Requests, ServerFramingClosing,
+                         ::testing::Combine(::testing::ValuesIn(ClosingRequests()),
+                                            ::testing::Values(Feed::kWhole, Feed::kBytes)),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).name) +
+                                  FeedName(std::get<1>(info.param));
+                         });
+INSTANTIATE_TEST_SUITE_P(Requests, ServerFramingClosingV12, ::testing::ValuesIn(ClosingRequests()),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+// RFC 9112 §9.6: the server closes after answering a Connection: close request even
+// when the listener's response says keep-alive (v12 kept the connection open, and
+// answered what followed: conformance 048), and even when that response is ended
+// before the request's body has all arrived.
+TEST_F(ServerFraming, ClosesAfterAClosingRequestWhoseResponseSaysKeepAlive) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note("request " + std::string(req.url));
+    res.setHeader("Connection", "keep-alive");
+    res.end("ok");
+  });
+  int fd = ConnectNoDelay();
+  Push(fd, "POST /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n\r\nab",
+       Feed::kWhole);
+  const std::string answer =
+      "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nDate: DATE\r\nContent-Length: 2\r\n\r\nok";
+  EXPECT_EQ(NormaliseDate(ReadUntil(fd, "\r\n\r\nok")), answer);
+  Push(fd, "cde" + kSmuggled, Feed::kWhole);
+  EXPECT_EQ(ReadToEnd(fd), "<closed>");
+  close(fd);
+  EXPECT_THAT(Notes(), ElementsAre("request /a"));
+}
+
+// A closing request answered later than the bytes after it arrived: they are dropped
+// meanwhile, its answer still goes out, then the close.
+TEST_F(ServerFraming, AClosingRequestAnsweredLaterIsAnsweredThenClosed) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note("request " + std::string(req.url));
+    req.socket()->runAfter(50, [&res] { res.end("late"); });
+  });
+  EXPECT_EQ(SendAndRead("GET /a HTTP/1.0\r\n\r\n" + kSmuggled, Feed::kWhole),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\n\r\nlate<closed>");
+  EXPECT_THAT(Notes(), ElementsAre("request /a"));
+}
+
+// Bytes that arrive in a later receive than the closing request, while its answer is
+// pending: not parsed either (the connection keeps its failed parser, it takes no
+// fresh one).
+TEST_F(ServerFraming, ALaterReceiveAfterAClosingRequestIsNotParsed) {
+  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+    Note("request " + std::string(req.url));
+    req.socket()->runAfter(300, [&res] { res.end("late"); });
+  });
+  int fd = ConnectNoDelay();
+  Push(fd, "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", Feed::kWhole);
+  ASSERT_THAT(WaitForNotes(1), ElementsAre("request /a"));
+  Push(fd, kSmuggled, Feed::kWhole);
+  EXPECT_EQ(ReadToEnd(fd),
+            "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\nContent-Length: 4\r\n\r\n"
+            "late<closed>");
+  close(fd);
+  EXPECT_THAT(Notes(), ElementsAre("request /a"));
+}
 
 // --- valid requests, however unusual ---------------------------------------------
 

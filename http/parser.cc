@@ -3,6 +3,7 @@
 #include <llhttp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <exception>
 #include <utility>
@@ -140,7 +141,8 @@ struct Parser::Callbacks {
     int r = Guard(self, [&] { return self->events_->OnHeadersComplete(h); });
     if (r == HPE_USER) return -1;
     if (r == 2) return 2;  // llhttp: stop after this head (upgrade), see Execute
-    return r == 1 ? 1 : 0;
+    if (r == 1) return 1;
+    return h.chunked ? self->PauseBeforeChunkLine() : 0;
   }
   static int Body(llhttp_t* p, const char* at, size_t len) {
     Parser* self = Self(p);
@@ -149,12 +151,16 @@ struct Parser::Callbacks {
       return 0;
     });
   }
-  static int ChunkExtension(llhttp_t* p, const char*, size_t len) {
-    return Self(p)->CountChunkExtensionBytes(len);
-  }
-  static int ChunkBoundary(llhttp_t* p) {
-    Self(p)->header_bytes_ = 0;  // as Node: trailers are counted afresh
+  static int ChunkHeader(llhttp_t* p) {
+    Parser* self = Self(p);
+    self->header_bytes_ = 0;  // as Node: trailers are counted afresh
+    self->last_chunk_ = p->content_length == 0;
     return 0;
+  }
+  static int ChunkComplete(llhttp_t* p) {
+    Parser* self = Self(p);
+    self->header_bytes_ = 0;
+    return self->last_chunk_ ? 0 : self->PauseBeforeChunkLine();
   }
   static int MessageComplete(llhttp_t* p) {
     Parser* self = Self(p);
@@ -184,10 +190,8 @@ struct Parser::Callbacks {
       s.on_headers_complete = HeadersComplete;
       s.on_body = Body;
       s.on_version_complete = VersionComplete;
-      s.on_chunk_header = ChunkBoundary;
-      s.on_chunk_complete = ChunkBoundary;
-      s.on_chunk_extension_name = ChunkExtension;
-      s.on_chunk_extension_value = ChunkExtension;
+      s.on_chunk_header = ChunkHeader;
+      s.on_chunk_complete = ChunkComplete;
       s.on_message_complete = MessageComplete;
       return s;
     }();
@@ -224,6 +228,8 @@ void Parser::Reset() {
   } else {
     StrictReset(&impl_->parser);
   }
+  chunk_scan_ = ChunkScan::kIdle;
+  last_chunk_ = false;
   has_version_ = false;
   version_scan_ = VersionScan::kIdle;
   version_replaced_ = false;
@@ -254,16 +260,15 @@ int Parser::Fail(int error, const char* code, const char* reason, uint16_t statu
   return HPE_USER;
 }
 
-// As current Node: a message's chunk extensions may not pass 16 KiB in all. v12 had no
-// such limit, so lenient mode (v12's insecureHTTPParser) has none either.
-int Parser::CountChunkExtensionBytes(size_t len) {
-  if (options_.lenient) return 0;
-  chunk_extension_bytes_ += len;
-  if (chunk_extension_bytes_ > kMaxChunkExtensions) {
-    return Fail(kChunkExtensionsOverflow, "HPE_CHUNK_EXTENSIONS_OVERFLOW",
-                "Chunk extensions overflow", 413);
-  }
-  return 0;
+// An error found outside the machine (in a chunk-size line): the machine is failed as
+// if it had found it, so that it parses nothing more until Reset().
+int Parser::FailAt(const char* at, int error, const char* code, const char* reason,
+                   uint16_t status) {
+  Fail(error, code, reason, status);
+  llhttp_t* lp = &impl_->parser;
+  lp->error = HPE_USER;
+  lp->error_pos = at;
+  return HPE_USER;
 }
 
 // The Connection options as RFC 9110 reads them: llhttp 8.1 misses an option that a
@@ -275,6 +280,13 @@ void Parser::ApplyConnectionOptions() {
   if (o.keep_alive) lp->flags |= F_CONNECTION_KEEP_ALIVE;
 }
 
+// A chunk-size line comes next: the machine stops before it, so that RunMachine reads
+// the line's extensions itself (FeedChunkLine).
+int Parser::PauseBeforeChunkLine() {
+  chunk_scan_ = ChunkScan::kPaused;
+  return HPE_PAUSED;
+}
+
 // One run of the machine (lenient: llhttp's own; default: the strict one).
 int Parser::Machine(const char* p, const char* end) {
   llhttp_t* lp = &impl_->parser;
@@ -282,19 +294,70 @@ int Parser::Machine(const char* p, const char* end) {
   return strict_llhttp__internal_execute(lp, p, end);
 }
 
-// The machine over an input, feeding a request line's version digits through
-// FeedVersion in lenient mode (UrlComplete pauses the machine where they begin).
+// The machine over an input, with the bytes it must not judge alone fed through
+// FeedVersion (a request line's version, lenient mode: UrlComplete pauses the machine
+// where it begins) and FeedChunkLine (a chunk-size line: PauseBeforeChunkLine).
 int Parser::RunMachine(const char* p, const char* end) {
   llhttp_t* lp = &impl_->parser;
-  int err = version_scan_ == VersionScan::kIdle ? Machine(p, end) : FeedVersion(p, end);
-  while (err == HPE_PAUSED && version_scan_ == VersionScan::kPaused) {
+  int err = version_scan_ != VersionScan::kIdle ? FeedVersion(p, end)
+            : chunk_scan_ != ChunkScan::kIdle   ? FeedChunkLine(p, end)
+                                                : Machine(p, end);
+  while (err == HPE_PAUSED) {
     const char* at = llhttp_get_error_pos(lp);
-    llhttp_resume(lp);
-    version_scan_ = VersionScan::kSpace;
-    protocol_matched_ = 0;
-    err = FeedVersion(at, end);
+    if (version_scan_ == VersionScan::kPaused) {
+      llhttp_resume(lp);
+      version_scan_ = VersionScan::kSpace;
+      protocol_matched_ = 0;
+      err = FeedVersion(at, end);
+    } else if (chunk_scan_ == ChunkScan::kPaused) {
+      llhttp_resume(lp);
+      chunk_scan_ = ChunkScan::kSize;
+      chunk_digits_ = false;
+      err = FeedChunkLine(at, end);
+    } else {
+      break;
+    }
   }
   return err;
+}
+
+// A chunk-size line: its size digits and its end go to the machine, which so sees
+// "SIZE\r\n"; the extensions between them (from a ";", a space or a tab on) are read
+// by ChunkExtensions, in RFC 9112's grammar or, lenient, in v12's. A line with
+// anything else after its digits is the machine's to judge.
+int Parser::FeedChunkLine(const char* p, const char* end) {
+  const char* q = p;
+  if (chunk_scan_ == ChunkScan::kSize) {
+    while (q < end && std::isxdigit(static_cast<unsigned char>(*q))) ++q;
+    chunk_digits_ |= q != p;
+    if (q == end) return Machine(p, end);
+    if (!chunk_digits_ || (*q != ';' && *q != ' ' && *q != '\t')) {
+      chunk_scan_ = ChunkScan::kIdle;
+      return Machine(p, end);
+    }
+    if (int err = Machine(p, q); err != 0) return err;
+    chunk_scan_ = ChunkScan::kExtensions;
+    extensions_.Begin(options_.lenient ? ChunkExtensions::Grammar::kV12
+                                       : ChunkExtensions::Grammar::kRfc9112);
+  }
+  const char* stop = extensions_.Scan(q, end);
+  // As current Node: a message's chunk extensions may not pass 16 KiB in all. v12
+  // had no such limit, so lenient mode has none either.
+  if (!options_.lenient) {
+    chunk_extension_bytes_ += static_cast<size_t>((stop != nullptr ? stop : end) - q);
+    if (chunk_extension_bytes_ > kMaxChunkExtensions) {
+      return FailAt(q, kChunkExtensionsOverflow, "HPE_CHUNK_EXTENSIONS_OVERFLOW",
+                    "Chunk extensions overflow", 413);
+    }
+  }
+  if (stop == nullptr) {
+    bool size = extensions_.bad_size();
+    return FailAt(extensions_.error_at(), size ? HPE_INVALID_CHUNK_SIZE : HPE_STRICT,
+                  size ? "HPE_INVALID_CHUNK_SIZE" : "HPE_STRICT", extensions_.reason());
+  }
+  if (stop == end) return 0;
+  chunk_scan_ = ChunkScan::kIdle;
+  return Machine(stop, end);  // the line's CR on
 }
 
 // v12 (llhttp 2.1.4) took any digit for the major and the minor version; llhttp 8.1

@@ -27,6 +27,8 @@
 //     keep-alive, Connection: close), a later byte other than CR or LF fails with
 //     HPE_CLOSED_CONNECTION: nothing after it is parsed.
 //   - lenient: v12.22.9's insecureHTTPParser, which parsed on after such a message.
+// In both, a chunk-size line's extensions are read here, not by llhttp
+// (http/chunk_extensions.h): the machine sees the size and the line end only.
 //
 // All llhttp glue lives in this file and parser.cc (parser_views.cc keeps the views
 // rule; of llhttp it uses only the error codes). Loop-thread only; no callback
@@ -43,6 +45,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/chunk_extensions.h"
 #include "http/message_head.h"
 
 namespace http {
@@ -133,14 +136,17 @@ class Parser {
   void SaveOpenSpan();
   void Store(Field field, std::string_view value);
   int Fail(int error, const char* code, const char* reason, uint16_t status = 400);
+  int FailAt(const char* at, int error, const char* code, const char* reason,
+             uint16_t status = 400);
   void ApplyConnectionOptions();
+  int PauseBeforeChunkLine();
+  int FeedChunkLine(const char* p, const char* end);
   bool FollowsLineBreak(const char* at) const;
   char ByteBefore(const char* at, size_t back) const;
   int Machine(const char* p, const char* end);
   int RunMachine(const char* p, const char* end);
   int FeedVersion(const char* p, const char* end);
   int CountHeaderBytes(size_t len);
-  int CountChunkExtensionBytes(size_t len);
 
   struct llhttp_impl;
   std::unique_ptr<llhttp_impl> impl_;
@@ -179,6 +185,13 @@ class Parser {
   bool version_replaced_ = false;
   uint8_t sent_major_ = 1;
   uint8_t sent_minor_ = 1;
+  // A chunk-size line (FeedChunkLine): the machine paused before it, then its digits,
+  // then its extensions, which the machine does not see.
+  enum class ChunkScan : uint8_t { kIdle, kPaused, kSize, kExtensions };
+  ChunkScan chunk_scan_ = ChunkScan::kIdle;
+  bool chunk_digits_ = false;   // the line has size digits so far
+  bool last_chunk_ = false;     // the last chunk's line was read: trailers follow
+  ChunkExtensions extensions_;
   bool has_version_ = false;    // the request line carried a version (not HTTP/0.9)
   std::exception_ptr exception_;  // thrown by an event, rethrown by Execute/Finish
   int user_error_ = 0;          // an error a callback raised (Fail), for Execute

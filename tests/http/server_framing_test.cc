@@ -206,6 +206,11 @@ std::vector<Refusal> Refusals() {
                     kBadRequest, "HPE_INVALID_HEADER_TOKEN", {"/a", "/smuggled"}},
             Refusal{"InvalidMethod", "GE T /a HTTP/1.1\r\nHost: x\r\n\r\n", kBadRequest,
                     "HPE_INVALID_METHOD", {}},
+            Refusal{"InvalidChunkExtension", kChunkedPost + "2;a=b \r\nab\r\n0\r\n\r\n",
+                    kBadRequest, "HPE_STRICT", {"/a", "/smuggled"}, /*head_emitted=*/true},
+            Refusal{"ChunkExtensionsOver16KiB",
+                    kChunkedPost + "5;e=" + std::string(20000, 'e') + "\r\nhello\r\n0\r\n\r\n",
+                    kPayloadTooLarge, "HPE_CHUNK_EXTENSIONS_OVERFLOW", {"/a", "/smuggled"}, true},
             Refusal{"ChunkDataNotEndedByCrlf", kChunkedPost + "5\r\nhelloXX0\r\n\r\n",
                     kBadRequest, "HPE_STRICT", {"/a", "/smuggled"}, true}};
 }
@@ -394,7 +399,14 @@ INSTANTIATE_TEST_SUITE_P(
             Valid{"EmptyHost", "GET /a HTTP/1.1\r\nHost:\r\n\r\n", Ok("/a")},
             Valid{"AbsoluteForm", "GET http://h:8/p HTTP/1.1\r\nHost: h:8\r\n\r\n",
                   Ok("http://h:8/p")},
-            Valid{"OptionsStar", "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", Ok("*")}),
+            Valid{"OptionsStar", "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", Ok("*")},
+            Valid{"QuotedChunkExtensions",
+                  kChunkedPost + "2;name=\"a b\"\r\nab\r\n1;q=\"x\\\"y\";t=v;u=\"w z\"\r\nc\r\n0\r\n\r\n",
+                  Ok("/a", "abc")},
+            Valid{"ChunkExtensionsWithWhitespace",
+                  kChunkedPost + "2 ; a = b\r\nab\r\n0\r\n\r\n", Ok("/a", "ab")},
+            Valid{"ChunkExtensionAfterATab", kChunkedPost + "2\t;a=b\r\nab\r\n0\r\n\r\n",
+                  Ok("/a", "ab"), /*v12_refused=*/true}),
         ::testing::Values(Feed::kWhole, Feed::kBytes), ::testing::Bool()),
     [](const auto& info) {
       return std::string(std::get<0>(info.param).name) + FeedName(std::get<1>(info.param)) +

@@ -3,9 +3,12 @@
 #include <llhttp.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <exception>
 #include <utility>
+
+#include "http/request_rules.h"
 
 // The strict machine: llhttp.c built again with LLHTTP_STRICT_MODE and its symbols
 // prefixed (third_party/llhttp.BUILD). It shares llhttp_t, the settings and the
@@ -96,14 +99,20 @@ struct Parser::Callbacks {
   static int StatusComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kStatus); }
   static int FieldComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kName); }
   static int ValueComplete(llhttp_t* p) { return Self(p)->OnSpanComplete(Field::kValue); }
+  static int VersionComplete(llhttp_t* p) {
+    Self(p)->has_version_ = true;
+    return 0;
+  }
 
   static int HeadersComplete(llhttp_t* p) {
     Parser* self = Self(p);
     MessageHead& h = *self->head_;
+    bool strict_request = !self->options_.lenient && p->type == HTTP_REQUEST;
     h.method = p->method;
     h.status = p->status_code;
     h.http_major = self->version_replaced_ ? self->sent_major_ : p->http_major;
     h.http_minor = self->version_replaced_ ? self->sent_minor_ : p->http_minor;
+    if (strict_request) self->ApplyConnectionOptions();
     h.keep_alive = llhttp_should_keep_alive(p) != 0;
     h.upgrade = p->upgrade != 0;
     h.chunked = (p->flags & F_CHUNKED) != 0;
@@ -112,13 +121,28 @@ struct Parser::Callbacks {
     self->headers_done_ = true;
     self->header_bytes_ = 0;
     self->pending_name_ = {};  // the head's last name has its value: trailers start afresh
-    int r = Guard(self, [&] {
-      self->RetainInputIfViewed();
-      return self->events_->OnHeadersComplete(h);
-    });
-    if (r == HPE_USER) return -1;  // an error for on_headers_complete
+    // The head is complete: its input is kept (the views rule) before anything else,
+    // a refused head included.
+    if (Guard(self, [&] {
+          self->RetainInputIfViewed();
+          return 0;
+        }) != 0) {
+      return -1;  // an error for on_headers_complete
+    }
+    if (strict_request) {
+      // Before the head is handed on: a request that breaks one of RFC 9112's rules
+      // never reaches the caller.
+      RuleBreak broken = CheckRequestHead(h, self->has_version_);
+      if (broken.status != 0) {
+        self->Fail(kRuleBroken, broken.code, broken.reason, broken.status);
+        return -1;
+      }
+    }
+    int r = Guard(self, [&] { return self->events_->OnHeadersComplete(h); });
+    if (r == HPE_USER) return -1;
     if (r == 2) return 2;  // llhttp: stop after this head (upgrade), see Execute
-    return r == 1 ? 1 : 0;
+    if (r == 1) return 1;
+    return h.chunked ? self->PauseBeforeChunkLine() : 0;
   }
   static int Body(llhttp_t* p, const char* at, size_t len) {
     Parser* self = Self(p);
@@ -127,12 +151,16 @@ struct Parser::Callbacks {
       return 0;
     });
   }
-  static int ChunkExtension(llhttp_t* p, const char*, size_t len) {
-    return Self(p)->CountChunkExtensionBytes(len);
-  }
-  static int ChunkBoundary(llhttp_t* p) {
-    Self(p)->header_bytes_ = 0;  // as Node: trailers are counted afresh
+  static int ChunkHeader(llhttp_t* p) {
+    Parser* self = Self(p);
+    self->header_bytes_ = 0;  // as Node: trailers are counted afresh
+    self->last_chunk_ = p->content_length == 0;
     return 0;
+  }
+  static int ChunkComplete(llhttp_t* p) {
+    Parser* self = Self(p);
+    self->header_bytes_ = 0;
+    return self->last_chunk_ ? 0 : self->PauseBeforeChunkLine();
   }
   static int MessageComplete(llhttp_t* p) {
     Parser* self = Self(p);
@@ -161,10 +189,9 @@ struct Parser::Callbacks {
       s.on_header_value_complete = ValueComplete;
       s.on_headers_complete = HeadersComplete;
       s.on_body = Body;
-      s.on_chunk_header = ChunkBoundary;
-      s.on_chunk_complete = ChunkBoundary;
-      s.on_chunk_extension_name = ChunkExtension;
-      s.on_chunk_extension_value = ChunkExtension;
+      s.on_version_complete = VersionComplete;
+      s.on_chunk_header = ChunkHeader;
+      s.on_chunk_complete = ChunkComplete;
       s.on_message_complete = MessageComplete;
       return s;
     }();
@@ -184,22 +211,26 @@ Parser::~Parser() = default;
 
 // Lenient mode is v12.22.9's insecureHTTPParser: any byte in header values, and any
 // Transfer-Encoding (chunked only when last; otherwise a request body runs to EOF).
-// Content-Length with Transfer-Encoding stays an error, as in v12. The default mode
-// is the strict machine plus the checks current Node adds (see OnSpan).
+// Content-Length with Transfer-Encoding stays an error, as in v12. A message that
+// closes the connection (HTTP/1.0, Connection: close) does not stop the parsing
+// (llhttp's lenient keep-alive): v12 parsed the requests after it and emitted them.
 //
-// In both modes a message that closes the connection (HTTP/1.0, Connection: close)
-// does not stop the parsing (llhttp's lenient keep-alive): v12 parsed the requests
-// after it, emitted them, and wrote their responses only when the response before
-// did not close (the server drops the rest: http/server_connection.h).
+// The default mode is the strict machine plus the checks current Node adds (see
+// OnSpan) and RFC 9112's rules (http/request_rules.h). After a message that closes
+// the connection nothing more is parsed: a later byte other than CR or LF fails with
+// HPE_CLOSED_CONNECTION, which the caller discards (http/server_connection.h).
 void Parser::Reset() {
   if (options_.lenient) {
     llhttp_reset(&impl_->parser);
     llhttp_set_lenient_headers(&impl_->parser, 1);
     llhttp_set_lenient_transfer_encoding(&impl_->parser, 1);
+    llhttp_set_lenient_keep_alive(&impl_->parser, 1);
   } else {
     StrictReset(&impl_->parser);
   }
-  llhttp_set_lenient_keep_alive(&impl_->parser, 1);
+  chunk_scan_ = ChunkScan::kIdle;
+  last_chunk_ = false;
+  has_version_ = false;
   version_scan_ = VersionScan::kIdle;
   version_replaced_ = false;
   head_ = nullptr;
@@ -220,196 +251,40 @@ void Parser::Rebind(ParserEvents* events) {
   copied_bytes_ = 0;
 }
 
-int Parser::Fail(int error, const char* code, const char* reason) {
+int Parser::Fail(int error, const char* code, const char* reason, uint16_t status) {
   user_error_ = error;
   user_code_ = code;
   user_reason_ = reason;
+  user_status_ = status;
   llhttp_set_error_reason(&impl_->parser, reason);
   return HPE_USER;
 }
 
-int Parser::CountHeaderBytes(size_t len) {
-  header_bytes_ += len;
-  if (header_bytes_ >= options_.max_header_size) {
-    return Fail(kHeaderOverflow, "HPE_HEADER_OVERFLOW", "Header overflow");
-  }
-  return 0;
+// An error found outside the machine (in a chunk-size line): the machine is failed as
+// if it had found it, so that it parses nothing more until Reset().
+int Parser::FailAt(const char* at, int error, const char* code, const char* reason,
+                   uint16_t status) {
+  Fail(error, code, reason, status);
+  llhttp_t* lp = &impl_->parser;
+  lp->error = HPE_USER;
+  lp->error_pos = at;
+  return HPE_USER;
 }
 
-// Whether the bytes before a header value's first piece, back over spaces and tabs,
-// end a line: the value was folded onto a continuation line (obs-fold). Looks into
-// the current input and the tail kept from the previous one.
-bool Parser::FollowsLineBreak(const char* at) const {
-  const char* q = at;
-  while (q > input_begin_ && (q[-1] == ' ' || q[-1] == '\t')) --q;
-  if (q > input_begin_) return q[-1] == '\n';
-  for (size_t i = tail_len_; i > 0; --i) {
-    char c = tail_[i - 1];
-    if (c != ' ' && c != '\t') return c == '\n';
-  }
-  return false;
+// The Connection options as RFC 9110 reads them: llhttp 8.1 misses an option that a
+// tab follows ("close\t"), and would keep such a connection open.
+void Parser::ApplyConnectionOptions() {
+  llhttp_t* lp = &impl_->parser;
+  ConnectionOptions o = ReadConnectionOptions(head_->headers);
+  if (o.close) lp->flags |= F_CONNECTION_CLOSE;
+  if (o.keep_alive) lp->flags |= F_CONNECTION_KEEP_ALIVE;
 }
 
-// The stream's byte `back` bytes before `at` (in the current input or the tail kept
-// from earlier ones), or 0 when it is not known.
-char Parser::ByteBefore(const char* at, size_t back) const {
-  size_t here = static_cast<size_t>(at - input_begin_);
-  if (back <= here) return at[-static_cast<std::ptrdiff_t>(back)];
-  back -= here;
-  return back <= tail_len_ ? tail_[tail_len_ - back] : 0;
-}
-
-// As current Node: a message's chunk extensions may not pass 16 KiB in all. v12 had no
-// such limit, so lenient mode (v12's insecureHTTPParser) has none either.
-int Parser::CountChunkExtensionBytes(size_t len) {
-  if (options_.lenient) return 0;
-  chunk_extension_bytes_ += len;
-  if (chunk_extension_bytes_ > kMaxChunkExtensions) {
-    return Fail(kChunkExtensionsOverflow, "HPE_CHUNK_EXTENSIONS_OVERFLOW",
-                "Chunk extensions overflow");
-  }
-  return 0;
-}
-
-// A piece of a field. The first piece in an input marks the input as holding
-// views of this message; a field that continues from an earlier input already
-// lives in the arena and grows there.
-//
-// A piece that does not follow the previous one in the stream is a folded value's
-// continuation: current Node rejects it (so does the default mode); v12 joined the
-// pieces, so lenient mode copies them together into the arena.
-int Parser::OnSpan(Field field, const char* at, size_t len) {
-  if (int r = CountHeaderBytes(len); r != 0) return r;
-  uint64_t start = stream_pos_ + static_cast<uint64_t>(at - input_begin_);
-  // (llhttp reports an empty value as an empty piece at the next line: not a fold.)
-  bool first_bytes = open_field_ != field || (open_len_ == 0 && !open_in_arena_);
-  if (field == Field::kValue && len != 0 && first_bytes && !options_.lenient &&
-      FollowsLineBreak(at)) {
-    return Fail(HPE_INVALID_HEADER_TOKEN, "HPE_INVALID_HEADER_TOKEN",
-                "Unexpected whitespace after header value");
-  }
-  if (open_field_ == field) {
-    bool folded = len != 0 && start != open_end_;
-    if (len != 0) open_end_ = start + len;
-    if (folded && !options_.lenient) {
-      return Fail(HPE_INVALID_HEADER_TOKEN, "HPE_INVALID_HEADER_TOKEN",
-                  "Unexpected whitespace after header value");
-    }
-    if (folded && !open_in_arena_) {
-      head_->arena.Begin();
-      head_->arena.Append(std::string_view(open_start_, open_len_));
-      copied_bytes_ += open_len_;
-      open_in_arena_ = true;
-    }
-    if (open_in_arena_) {
-      head_->arena.Append(std::string_view(at, len));
-      copied_bytes_ += len;
-    } else {
-      open_len_ += len;  // contiguous within this input
-    }
-    return 0;
-  }
-  open_end_ = start + len;
-  open_field_ = field;
-  open_start_ = at;
-  open_len_ = len;
-  open_in_arena_ = false;
-  input_views_ = true;
-  if (field == Field::kName && options_.lenient && !headers_done_ && head_->headers.empty() &&
-      ByteBefore(at, 1) == ' ' && ByteBefore(at, 2) == '\n') {
-    // A space before the first header line: llhttp's lenient mode skips it, v12 kept
-    // it in the name (" host"). It joins the name, in the arena when it was the last
-    // byte of the previous input.
-    if (at > input_begin_) {
-      --open_start_;
-      ++open_len_;
-    } else {
-      head_->arena.Begin();
-      head_->arena.Append(" ");
-      head_->arena.Append(std::string_view(at, len));
-      copied_bytes_ += 1 + len;
-      open_in_arena_ = true;
-    }
-  }
-  return 0;
-}
-
-int Parser::OnSpanComplete(Field field) {
-  std::string_view value;
-  if (open_field_ == field) {
-    value = open_in_arena_ ? head_->arena.Finish() : std::string_view(open_start_, open_len_);
-  }
-  open_field_ = Field::kNone;
-  if (field == Field::kName && value.empty() && !options_.lenient) {
-    return Fail(HPE_INVALID_HEADER_TOKEN, "HPE_INVALID_HEADER_TOKEN", "Empty header name");
-  }
-  Store(field, value);
-  return 0;
-}
-
-void Parser::Store(Field field, std::string_view value) {
-  switch (field) {
-    case Field::kUrl: head_->url = value; break;
-    case Field::kStatus: head_->status_text = value; break;
-    case Field::kName: pending_name_ = value; break;
-    case Field::kValue:
-      // As Node's parser glue: trailing spaces and tabs are not part of the value.
-      while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) {
-        value.remove_suffix(1);
-      }
-      (headers_done_ ? head_->trailers : head_->headers).push_back({pending_name_, value});
-      break;
-    case Field::kNone: break;
-  }
-}
-
-void Parser::RetainInputIfViewed() {
-  if (!input_views_ || input_retained_) return;
-  input_retained_ = true;
-  events_->OnRetainInput();
-}
-
-void Parser::MoveToArena(std::string_view* view) {
-  if (!InInput(*view)) return;
-  *view = head_->arena.Keep(*view);
-  copied_bytes_ += view->size();
-}
-
-// The input ends inside the current message: the fields that point into it and
-// that no retained input covers move to the arena. Those of an unfinished head (the
-// head's input is kept only once it completes there); once the head is complete,
-// the trailers so far and a name awaiting its value (the message completes in a
-// later input, which is the one kept for them). Fields of earlier inputs were moved
-// at their end, and the open field goes last (SaveOpenSpan).
-void Parser::MoveViewsToArena() {
-  if (head_ == nullptr) return;
-  if (input_views_) {
-    MoveToArena(&pending_name_);
-    if (!headers_done_) {
-      MoveToArena(&head_->url);
-      MoveToArena(&head_->status_text);
-      for (size_t i = first_header_in_input_; i < head_->headers.size(); ++i) {
-        MoveToArena(&head_->headers[i].name);
-        MoveToArena(&head_->headers[i].value);
-      }
-    } else {
-      for (size_t i = first_trailer_in_input_; i < head_->trailers.size(); ++i) {
-        MoveToArena(&head_->trailers[i].name);
-        MoveToArena(&head_->trailers[i].value);
-      }
-    }
-  }
-  SaveOpenSpan();
-}
-
-// At the end of an input, a field still open is copied to the arena: the input's
-// buffer is not kept for it.
-void Parser::SaveOpenSpan() {
-  if (open_field_ == Field::kNone || open_in_arena_ || head_ == nullptr) return;
-  head_->arena.Begin();
-  head_->arena.Append(std::string_view(open_start_, open_len_));
-  copied_bytes_ += open_len_;
-  open_in_arena_ = true;
+// A chunk-size line comes next: the machine stops before it, so that RunMachine reads
+// the line's extensions itself (FeedChunkLine).
+int Parser::PauseBeforeChunkLine() {
+  chunk_scan_ = ChunkScan::kPaused;
+  return HPE_PAUSED;
 }
 
 // One run of the machine (lenient: llhttp's own; default: the strict one).
@@ -419,19 +294,70 @@ int Parser::Machine(const char* p, const char* end) {
   return strict_llhttp__internal_execute(lp, p, end);
 }
 
-// The machine over an input, feeding a request line's version digits through
-// FeedVersion in lenient mode (UrlComplete pauses the machine where they begin).
+// The machine over an input, with the bytes it must not judge alone fed through
+// FeedVersion (a request line's version, lenient mode: UrlComplete pauses the machine
+// where it begins) and FeedChunkLine (a chunk-size line: PauseBeforeChunkLine).
 int Parser::RunMachine(const char* p, const char* end) {
   llhttp_t* lp = &impl_->parser;
-  int err = version_scan_ == VersionScan::kIdle ? Machine(p, end) : FeedVersion(p, end);
-  while (err == HPE_PAUSED && version_scan_ == VersionScan::kPaused) {
+  int err = version_scan_ != VersionScan::kIdle ? FeedVersion(p, end)
+            : chunk_scan_ != ChunkScan::kIdle   ? FeedChunkLine(p, end)
+                                                : Machine(p, end);
+  while (err == HPE_PAUSED) {
     const char* at = llhttp_get_error_pos(lp);
-    llhttp_resume(lp);
-    version_scan_ = VersionScan::kSpace;
-    protocol_matched_ = 0;
-    err = FeedVersion(at, end);
+    if (version_scan_ == VersionScan::kPaused) {
+      llhttp_resume(lp);
+      version_scan_ = VersionScan::kSpace;
+      protocol_matched_ = 0;
+      err = FeedVersion(at, end);
+    } else if (chunk_scan_ == ChunkScan::kPaused) {
+      llhttp_resume(lp);
+      chunk_scan_ = ChunkScan::kSize;
+      chunk_digits_ = false;
+      err = FeedChunkLine(at, end);
+    } else {
+      break;
+    }
   }
   return err;
+}
+
+// A chunk-size line: its size digits and its end go to the machine, which so sees
+// "SIZE\r\n"; the extensions between them (from a ";", a space or a tab on) are read
+// by ChunkExtensions, in RFC 9112's grammar or, lenient, in v12's. A line with
+// anything else after its digits is the machine's to judge.
+int Parser::FeedChunkLine(const char* p, const char* end) {
+  const char* q = p;
+  if (chunk_scan_ == ChunkScan::kSize) {
+    while (q < end && std::isxdigit(static_cast<unsigned char>(*q))) ++q;
+    chunk_digits_ |= q != p;
+    if (q == end) return Machine(p, end);
+    if (!chunk_digits_ || (*q != ';' && *q != ' ' && *q != '\t')) {
+      chunk_scan_ = ChunkScan::kIdle;
+      return Machine(p, end);
+    }
+    if (int err = Machine(p, q); err != 0) return err;
+    chunk_scan_ = ChunkScan::kExtensions;
+    extensions_.Begin(options_.lenient ? ChunkExtensions::Grammar::kV12
+                                       : ChunkExtensions::Grammar::kRfc9112);
+  }
+  const char* stop = extensions_.Scan(q, end);
+  // As current Node: a message's chunk extensions may not pass 16 KiB in all. v12
+  // had no such limit, so lenient mode has none either.
+  if (!options_.lenient) {
+    chunk_extension_bytes_ += static_cast<size_t>((stop != nullptr ? stop : end) - q);
+    if (chunk_extension_bytes_ > kMaxChunkExtensions) {
+      return FailAt(q, kChunkExtensionsOverflow, "HPE_CHUNK_EXTENSIONS_OVERFLOW",
+                    "Chunk extensions overflow", 413);
+    }
+  }
+  if (stop == nullptr) {
+    bool size = extensions_.bad_size();
+    return FailAt(extensions_.error_at(), size ? HPE_INVALID_CHUNK_SIZE : HPE_STRICT,
+                  size ? "HPE_INVALID_CHUNK_SIZE" : "HPE_STRICT", extensions_.reason());
+  }
+  if (stop == end) return 0;
+  chunk_scan_ = ChunkScan::kIdle;
+  return Machine(stop, end);  // the line's CR on
 }
 
 // v12 (llhttp 2.1.4) took any digit for the major and the minor version; llhttp 8.1
@@ -505,6 +431,7 @@ ParseResult Parser::Execute(std::string_view data) {
   }
   llhttp_t* p = &impl_->parser;
   user_error_ = 0;
+  user_status_ = 400;
   llhttp_errno_t err =
       static_cast<llhttp_errno_t>(RunMachine(data.data(), data.data() + data.size()));
   // Keep the stream position and the input's last bytes (FollowsLineBreak).
@@ -537,13 +464,22 @@ ParseResult Parser::Execute(std::string_view data) {
   }
   const char* reason = llhttp_get_error_reason(p);
   result.error = err;
+  result.status = 400;
   if (user_error_ != 0) {
     result.error = user_error_;
     result.code = user_code_;
     result.reason = user_reason_;
+    result.status = user_status_;
   } else {
     result.code = llhttp_errno_name(err);
     result.reason = reason != nullptr ? reason : "";
+    // A well-formed version the strict machine does not know, whose major is not 1
+    // ("HTTP/3.0"): RFC 9112's 505. An unknown minor ("HTTP/1.7") stays current Node's
+    // 400, as does a malformed version ("HTTP/31.1", which llhttp words otherwise).
+    if (err == HPE_INVALID_VERSION && !options_.lenient && p->type == HTTP_REQUEST &&
+        p->http_major != 1 && std::strcmp(result.reason, "Invalid HTTP version") == 0) {
+      result.status = 505;
+    }
   }
   return result;
 }
@@ -554,6 +490,7 @@ ParseResult Parser::Finish() {
   if (exception_) std::rethrow_exception(std::exchange(exception_, nullptr));
   if (err != HPE_OK) {
     result.error = err;
+    result.status = 400;
     result.code = llhttp_errno_name(err);
     const char* reason = llhttp_get_error_reason(&impl_->parser);
     result.reason = reason != nullptr ? reason : "";

@@ -19,7 +19,19 @@
 // copied_bytes() counts the bytes copied under rules 4 and 5, so a test can prove
 // that a message inside one input is parsed without a copy.
 //
-// All llhttp glue lives in this file and parser.cc. Loop-thread only; no callback
+// The two modes (ParserOptions::lenient):
+//   - default: llhttp's strict machine, the checks current Node adds, and RFC 9112's
+//     rules for a request head (http/request_rules.h). A head that breaks one fails
+//     before OnHeadersComplete, so no caller ever sees it; ParseResult::status says
+//     how to answer it. After a message that closes the connection (HTTP/1.0 without
+//     keep-alive, Connection: close), a later byte other than CR or LF fails with
+//     HPE_CLOSED_CONNECTION: nothing after it is parsed.
+//   - lenient: v12.22.9's insecureHTTPParser, which parsed on after such a message.
+// In both, a chunk-size line's extensions are read here, not by llhttp
+// (http/chunk_extensions.h): the machine sees the size and the line end only.
+//
+// All llhttp glue lives in this file and parser.cc (parser_views.cc keeps the views
+// rule; of llhttp it uses only the error codes). Loop-thread only; no callback
 // outlives the Execute() call that makes it. An exception thrown by a ParserEvents
 // call stops the parse and is rethrown by Execute() (or Finish()) once llhttp has
 // returned, never through llhttp's frames; the parser is then failed until Reset().
@@ -33,6 +45,7 @@
 #include <string_view>
 #include <vector>
 
+#include "http/chunk_extensions.h"
 #include "http/message_head.h"
 
 namespace http {
@@ -47,7 +60,8 @@ class ParserEvents {
   // input, which holds views of it: keep the input (see the views rule above).
   virtual void OnRetainInput() = 0;
   // Return 0 to go on, 1 to skip the body (responses to HEAD), or 2 to stop
-  // parsing after this head (an upgrade that the caller takes over).
+  // parsing after this head (an upgrade that the caller takes over, or a request
+  // after which the caller reads nothing).
   virtual int OnHeadersComplete(MessageHead& head) = 0;
   virtual void OnBody(std::string_view data) = 0;
   // Trailers, if any, are in the head's `trailers`.
@@ -66,11 +80,14 @@ struct ParserOptions {
 
 // Parse outcome of one Execute().
 struct ParseResult {
-  int error = 0;             // 0, or an llhttp_errno_t; kHeaderOverflow for size
+  int error = 0;             // 0, an llhttp_errno_t, or one of Parser's k* codes
   const char* code = "";     // "HPE_INVALID_METHOD", "HPE_HEADER_OVERFLOW", ...
   const char* reason = "";   // llhttp's explanation
   size_t consumed = 0;       // bytes used; less than the input on error or upgrade
-  bool upgraded = false;     // OnHeadersComplete asked to stop (rest is not HTTP)
+  // With an error: the status a server answers it with before closing (400; 413, 431,
+  // 501, 505 where the error says so). HPE_CLOSED_CONNECTION is not answered at all.
+  uint16_t status = 0;
+  bool upgraded = false;     // OnHeadersComplete asked to stop (the rest is not read)
 };
 
 class Parser {
@@ -80,6 +97,9 @@ class Parser {
   // kMaxChunkExtensions bytes (strict mode only; v12 had no limit).
   static constexpr int kChunkExtensionsOverflow = 1001;
   static constexpr size_t kMaxChunkExtensions = 16384;
+  // A request head breaks one of RFC 9112's rules (http/request_rules.h; default mode
+  // only): the code says which, the status how to answer.
+  static constexpr int kRuleBroken = 1002;
 
   Parser(ParserType type, const ParserOptions& options, ParserEvents* events);
   ~Parser();
@@ -115,14 +135,18 @@ class Parser {
   }
   void SaveOpenSpan();
   void Store(Field field, std::string_view value);
-  int Fail(int error, const char* code, const char* reason);
+  int Fail(int error, const char* code, const char* reason, uint16_t status = 400);
+  int FailAt(const char* at, int error, const char* code, const char* reason,
+             uint16_t status = 400);
+  void ApplyConnectionOptions();
+  int PauseBeforeChunkLine();
+  int FeedChunkLine(const char* p, const char* end);
   bool FollowsLineBreak(const char* at) const;
   char ByteBefore(const char* at, size_t back) const;
   int Machine(const char* p, const char* end);
   int RunMachine(const char* p, const char* end);
   int FeedVersion(const char* p, const char* end);
   int CountHeaderBytes(size_t len);
-  int CountChunkExtensionBytes(size_t len);
 
   struct llhttp_impl;
   std::unique_ptr<llhttp_impl> impl_;
@@ -161,10 +185,19 @@ class Parser {
   bool version_replaced_ = false;
   uint8_t sent_major_ = 1;
   uint8_t sent_minor_ = 1;
+  // A chunk-size line (FeedChunkLine): the machine paused before it, then its digits,
+  // then its extensions, which the machine does not see.
+  enum class ChunkScan : uint8_t { kIdle, kPaused, kSize, kExtensions };
+  ChunkScan chunk_scan_ = ChunkScan::kIdle;
+  bool chunk_digits_ = false;   // the line has size digits so far
+  bool last_chunk_ = false;     // the last chunk's line was read: trailers follow
+  ChunkExtensions extensions_;
+  bool has_version_ = false;    // the request line carried a version (not HTTP/0.9)
   std::exception_ptr exception_;  // thrown by an event, rethrown by Execute/Finish
   int user_error_ = 0;          // an error a callback raised (Fail), for Execute
   const char* user_code_ = "";
   const char* user_reason_ = "";
+  uint16_t user_status_ = 400;
   std::string_view pending_name_;
   size_t header_bytes_ = 0;
   size_t chunk_extension_bytes_ = 0;

@@ -18,12 +18,6 @@ namespace http {
 static_assert(sizeof(ServerConnection) <= 256);
 namespace {
 
-constexpr std::string_view kBadRequest = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
-constexpr std::string_view kHeadersTooLarge =
-    "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n";
-constexpr std::string_view kExtensionsTooLarge =
-    "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n";
-
 bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -170,28 +164,6 @@ void ServerConnection::Parse(std::string_view data) {
   }
 }
 
-void ServerConnection::OnParseError(const ParseResult& r, std::string_view data,
-                                    const char* message) {
-  ClientError e;
-  e.code = r.code;
-  e.reason = r.reason;
-  e.message = message != nullptr ? message : "Parse Error: " + e.reason;
-  e.rawPacket = std::string(data);
-  e.bytesParsed = r.consumed;
-  ignore_input_ = true;  // the parser stays failed: later bytes are not parsed
-  if (server_->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
-  // Node's default: a bare 400 (431 for oversized headers) with Connection: close,
-  // only when nothing was written on this socket yet; then the socket is destroyed.
-  // Node's earlier writes have reached the kernel by then, so what is queued here
-  // (responses to requests before the bad one) still goes out before the close.
-  if (!wrote_anything_) {
-    write(r.error == Parser::kHeaderOverflow           ? kHeadersTooLarge
-          : r.error == Parser::kChunkExtensionsOverflow ? kExtensionsTooLarge
-                                                        : kBadRequest);
-  }
-  EndOutput();
-}
-
 void ServerConnection::OnEof(engine::Connection&) {
   if (upgraded_) {
     emit<"end">();
@@ -278,9 +250,11 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   }
   if (http11 && !has_host && !server_->options().insecureHTTPParser) {
     // Current Node's requireHostHeader (the default mode follows current Node; v12,
-    // as insecureHTTPParser here, served such requests).
+    // as insecureHTTPParser here, served such requests). Nothing after it is parsed
+    // (its body neither): the connection closes after this answer.
     res.writeHead(400, {{"Connection", "close"}});
     res.end();
+    return 2;
   } else if (has_expect && http11) {
     HandleExpect(ex, expect_continue);
   } else {
@@ -315,12 +289,14 @@ void ServerConnection::OnBody(std::string_view data) {
 
 void ServerConnection::OnMessageComplete(MessageHead& head) {
   head.trailers.resize(NodeVisibleFields(head.trailers.size(), server_->maxHeadersCount));
+  bool last = !head.keep_alive && !upgraded_ && !server_->options().insecureHTTPParser;
   Exchange* ex = parsing_;
   parsing_ = nullptr;
   ex->request_done = true;
   ex->req->complete = true;
   ex->req->PushEnd();  // 'end' follows on a later tick (v12's push(null))
-  if (ex->response_done) Recycle(ex);
+  if (ex->response_done) Recycle(ex);  // (which clears the head)
+  if (last) ReadLastRequest();
 }
 
 // --- responses -----------------------------------------------------------------
@@ -347,7 +323,7 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
   if (queue_head_ == nullptr || queue_head_->res.get() != res) return;
   PopQueue();
   res->active_ = false;
-  if (res->last_) {
+  if (res->last_ || (last_request_read_ && queue_head_ == nullptr)) {
     // Nothing after a last response is answered (Node: the socket is ended).
     EndOutput();
     return;

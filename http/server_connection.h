@@ -116,6 +116,7 @@ class ServerConnection final : public Socket,
   int OnHeadersComplete(MessageHead& head) override;
   void OnBody(std::string_view data) override;
   void OnMessageComplete(MessageHead& head) override;
+  void ReadLastRequest();
 
   void Parse(std::string_view data);
   // The end of a receive: exchanges that must outlive it leave its buffer.
@@ -194,8 +195,11 @@ class ServerConnection final : public Socket,
   bool keep_alive_wait_ : 1 = false;      // idle between requests
   bool output_ended_ : 1 = false;         // ended as v12 ends the socket: no more bytes
   bool upgraded_ : 1 = false;             // the socket belongs to a connect/upgrade listener
-  bool ignore_input_ : 1 = false;         // nothing more is parsed: after a parse error, a
-                                          // request timeout, an Upgrade served as a request (v12)
+  // Nothing more is parsed: after a parse error, a request timeout, an Upgrade served
+  // as a request (v12), or, in the default mode, a request that closes the connection
+  // (last_request_read_: the output then ends once the queued responses have).
+  bool ignore_input_ : 1 = false;
+  bool last_request_read_ : 1 = false;
   bool wrote_anything_ : 1 = false;
   bool paused_by_user_ : 1 = false;       // Socket::pause()
   bool paused_by_backpressure_ : 1 = false;

@@ -7,7 +7,9 @@
 //      twice, for scenarios that keep the connection open.
 // For the strict-parser scenarios, and the headersTimeout ones (Node 18's timer
 // replaced v12's check on arrival), the expected bytes are current Node's
-// (response.v20.bin) unless the scenario runs with insecureHTTPParser.
+// (response.v20.bin) unless the scenario runs with insecureHTTPParser. A scenario
+// whose default mode diverges on purpose (Scenario::strict) is replayed twice: the
+// default mode against its own answer, insecureHTTPParser against v12's bytes.
 // A scenario without a C++ handler is skipped, by name, and fails the count test.
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -158,32 +160,13 @@ std::string Exchange(uint16_t port, const std::vector<std::string>& pieces, size
   return NormaliseDate(out);
 }
 
-class Conformance : public ::testing::TestWithParam<std::string> {};
-
-TEST_P(Conformance, MatchesNodeV12Bytes) {
-  const std::string& name = GetParam();
-  auto it = Registry().find(name);
-  if (it == Registry().end()) GTEST_SKIP() << "no C++ handler for " << name;
-  std::string dir = ScenarioRoot() + "/" + name;
-  Meta meta = ReadMeta(dir);
-  std::string request = ReadFile(dir + "/request.bin");
-  bool insecure = name.find("insecure") != std::string::npos;
-  bool use_v20 = meta.strict && !insecure;
-  std::string expected_file = dir + (use_v20 ? "/response.v20.bin" : "/response.bin");
-  // Current Node closes after rejecting a request (strict_expect says "... close").
-  if (use_v20) meta.closed = meta.strict_close;
-  std::string expected = NormaliseDate(ReadFile(expected_file));
+// One server with `options` for the scenario, and its request sent whole, split at
+// every byte (or sampled) and pipelined behind itself, each expected to get
+// `expected` (and a close when meta.closed).
+void Replay(const Scenario& scenario, http::ServerOptions options, const std::string& request,
+            const std::string& expected, const Meta& meta) {
   std::string expected_wire = expected + (meta.closed ? "<closed>" : "");
-
-  Scenario scenario = it->second();
-  if (scenario.known_gap != nullptr) GTEST_SKIP() << "known gap: " << scenario.known_gap;
-  // The global limit, as Node's --max-http-header-size sets it, for this server only.
-  struct RestoreMaxHeaderSize {
-    size_t saved = http::maxHeaderSize.load();
-    ~RestoreMaxHeaderSize() { http::maxHeaderSize = saved; }
-  } restore;
-  if (meta.max_header_size != 0) http::maxHeaderSize = meta.max_header_size;
-  auto server = std::make_unique<http::Server>(scenario.options);
+  auto server = std::make_unique<http::Server>(std::move(options));
   if (scenario.setup) scenario.setup(*server);
   server->listen(0, "127.0.0.1", 1);
   ASSERT_TRUE(server->listening());
@@ -201,17 +184,17 @@ TEST_P(Conformance, MatchesNodeV12Bytes) {
   }
   EXPECT_EQ(Exchange(port, {request}, expected.size(), meta, 2, /*quick=*/false), expected_wire)
       << "sent whole";
-  if (scenario.split && !HasFailure()) {
+  if (scenario.split && !::testing::Test::HasFailure()) {
     for (size_t cut = 1; cut < request.size(); ++cut) {
       bool sampled = cut <= 64 || cut + 64 >= request.size() || cut % 251 == 0;
       if (scenario.split_sampled && !sampled) continue;
       std::string got = Exchange(port, {request.substr(0, cut), request.substr(cut)},
                                  expected.size(), meta);
       EXPECT_EQ(got, expected_wire) << "split at byte " << cut;
-      if (HasFailure()) break;
+      if (::testing::Test::HasFailure()) break;
     }
   }
-  if (scenario.pipeline && !HasFailure()) {
+  if (scenario.pipeline && !::testing::Test::HasFailure()) {
     // Twice in one send: both answered, in order; or, where the first closes the
     // connection, the first answered and nothing read after it.
     std::string twice = meta.closed ? expected_wire : expected + expected;
@@ -220,6 +203,51 @@ TEST_P(Conformance, MatchesNodeV12Bytes) {
   }
   server->close();
   server->join();
+}
+
+class Conformance : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Conformance, MatchesNodeV12Bytes) {
+  const std::string& name = GetParam();
+  auto it = Registry().find(name);
+  if (it == Registry().end()) GTEST_SKIP() << "no C++ handler for " << name;
+  std::string dir = ScenarioRoot() + "/" + name;
+  Meta meta = ReadMeta(dir);
+  std::string request = ReadFile(dir + "/request.bin");
+  bool insecure = name.find("insecure") != std::string::npos;
+  bool use_v20 = meta.strict && !insecure;
+  std::string expected_file = dir + (use_v20 ? "/response.v20.bin" : "/response.bin");
+  Meta expected_meta = meta;
+  // Current Node closes after rejecting a request (strict_expect says "... close").
+  if (use_v20) expected_meta.closed = meta.strict_close;
+  std::string expected = NormaliseDate(ReadFile(expected_file));
+
+  Scenario scenario = it->second();
+  if (scenario.known_gap != nullptr) GTEST_SKIP() << "known gap: " << scenario.known_gap;
+  bool diverges = scenario.strict.why != nullptr && !insecure;
+  if (diverges) {
+    if (scenario.strict.response != nullptr) expected = scenario.strict.response;
+    expected_meta.closed = scenario.strict.closed;
+  }
+  // The global limit, as Node's --max-http-header-size sets it, for this server only.
+  struct RestoreMaxHeaderSize {
+    size_t saved = http::maxHeaderSize.load();
+    ~RestoreMaxHeaderSize() { http::maxHeaderSize = saved; }
+  } restore;
+  if (meta.max_header_size != 0) http::maxHeaderSize = meta.max_header_size;
+
+  {
+    SCOPED_TRACE(diverges ? std::string("default mode, diverging from v12: ") + scenario.strict.why
+                          : std::string("as recorded"));
+    Replay(scenario, scenario.options, request, expected, expected_meta);
+  }
+  if (diverges && !HasFailure()) {
+    SCOPED_TRACE("insecureHTTPParser: v12's recorded bytes");
+    http::ServerOptions v12 = scenario.options;
+    v12.insecureHTTPParser = true;
+    Replay(scenario, std::move(v12), request, NormaliseDate(ReadFile(dir + "/response.bin")),
+           meta);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Scenarios, Conformance, ::testing::ValuesIn(ScenarioNames()),

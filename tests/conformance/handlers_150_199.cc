@@ -176,7 +176,13 @@ CONFORMANCE_SCENARIO("171_parser_unknown_http_version", ParserUnknownHttpVersion
 CONFORMANCE_SCENARIO("172_parser_unknown_http_version_insecure", ParserUnknownHttpVersionInsecure) {
   return Parser(true);
 }
-CONFORMANCE_SCENARIO("173_parser_http_version_2", ParserHttpVersion2) { return Parser(false); }
+// Current Node answers HTTP/2.0 in an HTTP/1 request line as 1.x (response.v20.bin).
+CONFORMANCE_SCENARIO("173_parser_http_version_2", ParserHttpVersion2) {
+  Scenario sc = Parser(false);
+  sc.strict = {.why = "RFC 9112 2.3: a major version other than 1 is answered 505",
+               .response = "HTTP/1.1 505 HTTP Version Not Supported\r\nConnection: close\r\n\r\n"};
+  return sc;
+}
 CONFORMANCE_SCENARIO("174_parser_http_version_2_insecure", ParserHttpVersion2Insecure) {
   return Parser(true);
 }

@@ -32,6 +32,17 @@ struct Scenario {
   // Set when the C++ server does not match yet: the scenario is skipped with this
   // reason (visible in the test log) instead of failing.
   const char* known_gap = nullptr;
+  // Set where the default (strict) mode answers otherwise on purpose: RFC 9112 over
+  // v12's leniency, on closing or malformed traffic. `why` says which rule; the
+  // default mode must send `response` (nullptr: the recorded bytes) and then close
+  // or not; and the scenario runs again with insecureHTTPParser, which must give
+  // v12's recorded bytes.
+  struct Divergence {
+    const char* why = nullptr;
+    const char* response = nullptr;
+    bool closed = true;
+  };
+  Divergence strict = {};
 };
 
 using Factory = Scenario (*)();

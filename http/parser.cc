@@ -343,8 +343,11 @@ int Parser::FeedChunkLine(const char* p, const char* end) {
   const char* stop = extensions_.Scan(q, end);
   // As current Node: a message's chunk extensions may not pass 16 KiB in all. v12
   // had no such limit, so lenient mode has none either.
+  // (Counted up to where the extensions end, or to the byte that fails them, so that
+  // which error comes first does not depend on where the receives cut the line.)
   if (!options_.lenient) {
-    chunk_extension_bytes_ += static_cast<size_t>((stop != nullptr ? stop : end) - q);
+    const char* upto = stop != nullptr ? stop : extensions_.error_at();
+    chunk_extension_bytes_ += static_cast<size_t>(upto - q);
     if (chunk_extension_bytes_ > kMaxChunkExtensions) {
       return FailAt(q, kChunkExtensionsOverflow, "HPE_CHUNK_EXTENSIONS_OVERFLOW",
                     "Chunk extensions overflow", 413);

@@ -196,7 +196,10 @@ class SoakClientTest(unittest.TestCase):
     def test_a_connection_closed_before_its_answer_is_closed(self):
         s = self.server("drop")
         summary = run(s.port, aborts=0)
-        self.assertEqual(set(errors(summary, "upload")), {"closed"})
+        # An upload may still be on its way when the server closes without reading
+        # it, and the server's kernel then resets the connection: either is an error.
+        upload = set(errors(summary, "upload"))
+        self.assertTrue(upload and upload <= {"closed", "reset"}, upload)
         self.assertEqual(set(errors(summary, "stream")), {"closed"})
 
     def test_a_reset_before_the_answer_is_reset(self):

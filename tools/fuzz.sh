@@ -23,11 +23,24 @@ target=$1
 seconds=$2
 [[ $seconds =~ ^[0-9]+$ ]] || usage
 
+# The .cc sources of //http:parser, read from http/BUILD.bazel so that this list
+# cannot fall behind it.
+parser_library_sources() {
+  python3 - <<'PY'
+import re
+build = open("http/BUILD.bazel").read()
+block = re.search(r'cc_library\(\s*name = "parser",(.*?)\n\)', build, re.S).group(1)
+srcs = re.search(r"srcs = \[(.*?)\]", block, re.S).group(1)
+print(" ".join("http/" + f for f in re.findall(r'"([^"]+\.cc)"', srcs)))
+PY
+}
+
 # Sources per target, besides llhttp (the sources of the gcc test target, without
 # its gtest main).
 case "$target" in
   parser_fuzz)
-    sources=(tests/fuzz/parser_fuzz.cc http/parser.cc http/message_head.cc)
+    read -r -a parser_srcs <<< "$(parser_library_sources)"
+    sources=(tests/fuzz/parser_fuzz.cc "${parser_srcs[@]}")
     libs=()
     ;;
   server_fuzz)

@@ -262,10 +262,16 @@ void Connection::ResumeRecv() {
 void Connection::DeliverHeld() {
   size_t i = 0;
   BufRing& ring = loop_->buffers();
-  while (i < held_.size() && !paused_ && !closing_) {
+  while (i < held_.size() && !paused_ && !closing_ && !lingering_) {
     BufRef ref = std::move(held_[i++]);
     RecvBuf piece(&ring, ref.bid_, ref.data(), ref.size());
     Guarded(*this, [&] { handler_->OnData(*this, piece); });
+  }
+  // A handler that ended the connection from OnData made it linger, which drops
+  // what was held (Linger() may have cleared it under this loop already).
+  if (lingering_) {
+    held_.clear();
+    return;
   }
   held_.erase(held_.begin(), held_.begin() + static_cast<std::ptrdiff_t>(i));
   if (paused_ || closing_ || !held_.empty()) return;

@@ -12,6 +12,7 @@
 #include <string>
 #include <thread>
 
+#include "engine/buf_ring.h"
 #include "engine/connection.h"
 #include "engine/listener.h"
 #include "engine/loop.h"
@@ -23,6 +24,7 @@ namespace {
 using engine::Connection;
 using engine::Loop;
 using engine::LoopOptions;
+using engine::RecvBuf;
 
 // The peer sends a pipelined request that the server will not read, and reads the
 // response slowly (a small receive buffer): when End()'s sends complete, much of the
@@ -111,6 +113,36 @@ TEST(ConnectionLinger, NoLingerTimeClosesOnceTheSendsAreOut) {
   ASSERT_TRUE(client.valid());
   EXPECT_TRUE(RunUntil(*loop, [&] { return server.closes > 0; }, 1000));
   EXPECT_EQ(loop->stats().linger_timeouts, 0u);
+  ExpectAllFreed(*loop);
+}
+
+// A handler that ends the connection while its held pieces are being handed over
+// (after a pause): the connection lingers, the rest of what was held is dropped, and
+// the hand-over stops there (before, the drop emptied the list under the hand-over,
+// which then erased past its end: a crash at the reap).
+TEST(ConnectionLinger, EndWhileHeldPiecesAreHandedOverDropsTheRest) {
+  RecordingHandler server;
+  server.on_data = [&](Connection& c, const RecvBuf&) {
+    if (server.data_calls == 1) c.PauseRecv();
+    if (server.data_calls == 2) c.End();
+  };
+  std::unique_ptr<Loop> loop =
+      Loop::CreateOrDie(LoopOptions{.buffer_size = 512, .overflow_bytes = 0});
+  engine::Listener* listener = ListenLoopback(*loop, &server);
+  ASSERT_NE(listener, nullptr);
+  Fd client = ConnectLoopback(listener->port());
+  ASSERT_TRUE(client.valid());
+  ASSERT_TRUE(WriteAll(client.get(), Pattern(4, 0, 64 * 1024)));
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.data_calls > 0; }));
+  RunFor(*loop, 100);
+  ASSERT_GT(loop->recv_memory().overflow_bytes, 0u) << "nothing held: the pause was not mid-batch";
+  ASSERT_NE(server.conn, nullptr);
+  server.conn->ResumeRecv();
+  shutdown(client.get(), SHUT_WR);  // the FIN ends the linger
+  EXPECT_TRUE(RunUntil(*loop, [&] { return server.closes > 0; }, 3000));
+  EXPECT_EQ(server.data_calls, 2);
+  EXPECT_EQ(server.close_err, 0);
+  EXPECT_EQ(loop->buffers().overflow_bytes(), 0u);
   ExpectAllFreed(*loop);
 }
 

@@ -307,20 +307,9 @@ void Connection::FlushSends() {
     loop_->ListForFlush(this);
     return;
   }
-  uint32_t k = 0;
-  for (SendReq* r = send_head_; r != nullptr && k < n; r = r->next_) {
-    for (uint32_t i = r->done_iov_; i < r->iovcnt && k < n; ++i) {
-      iov[k] = r->iov[i];
-      if (i == r->done_iov_ && r->done_bytes_ != 0) {
-        iov[k].iov_base = static_cast<char*>(iov[k].iov_base) + r->done_bytes_;
-        iov[k].iov_len -= r->done_bytes_;
-      }
-      ++k;
-    }
-  }
   *msg = msghdr{};
   msg->msg_iov = iov;
-  msg->msg_iovlen = k;
+  msg->msg_iovlen = GatherUnsent(iov, n);
   io_uring_sqe* sqe = loop_->ring().GetSqe();
   io_uring_prep_sendmsg(sqe, fd_, msg, MSG_NOSIGNAL);
   io_uring_sqe_set_data(sqe, &send_op_);
@@ -362,22 +351,27 @@ void Connection::OnSent(const Completion& c) {
   }
 }
 
-void Connection::SendQueuedNow() {
-  iovec iov[64];
-  int n = 0;
-  for (SendReq* r = send_head_; r != nullptr && n < 64; r = r->next_) {
-    for (uint32_t i = r->done_iov_; i < r->iovcnt && n < 64; ++i) {
-      iov[n] = r->iov[i];
+// The queued bytes not yet sent, as at most `max` iovecs from the first unsent byte.
+uint32_t Connection::GatherUnsent(iovec* iov, uint32_t max) const {
+  uint32_t k = 0;
+  for (SendReq* r = send_head_; r != nullptr && k < max; r = r->next_) {
+    for (uint32_t i = r->done_iov_; i < r->iovcnt && k < max; ++i) {
+      iov[k] = r->iov[i];
       if (i == r->done_iov_ && r->done_bytes_ != 0) {
-        iov[n].iov_base = static_cast<char*>(iov[n].iov_base) + r->done_bytes_;
-        iov[n].iov_len -= r->done_bytes_;
+        iov[k].iov_base = static_cast<char*>(iov[k].iov_base) + r->done_bytes_;
+        iov[k].iov_len -= r->done_bytes_;
       }
-      ++n;
+      ++k;
     }
   }
+  return k;
+}
+
+void Connection::SendQueuedNow() {
+  iovec iov[64];
   msghdr msg{};
   msg.msg_iov = iov;
-  msg.msg_iovlen = static_cast<size_t>(n);
+  msg.msg_iovlen = GatherUnsent(iov, 64);
   sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);  // best effort: the close follows
 }
 

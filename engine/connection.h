@@ -163,6 +163,7 @@ class Connection final : public OpOwner {
   // Builds this connection's sendmsg into the loop's scratch and submits it.
   void FlushSends();
   void FailSends(int err);
+  uint32_t GatherUnsent(iovec* iov, uint32_t max) const;
   void SendQueuedNow();
   void AfterSendsDrained();
   void Linger();

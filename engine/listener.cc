@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <liburing.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -95,23 +96,26 @@ void Listener::Arm() {
   ++stats_.arms;
 }
 
-void Listener::OnCompletion(Op& op, const Completion& c) {
-  if (op.kind == OpKind::kCancel || closed_) {
-    if (c.res >= 0 && op.kind == OpKind::kAccept) close(c.res);  // raced with Close()
-    return;
+void Listener::Deliver(int fd) {
+  ++stats_.accepted;
+  backoff_ms_ = 0;
+  Connection* conn = loop_->NewConnection(fd, false);
+  try {
+    handler_->OnAccept(*conn);
+  } catch (...) {
+    loop_->ReportException(std::current_exception());
+    conn->Close(-ECONNABORTED);
   }
-  if (c.res >= 0) {
-    ++stats_.accepted;
-    backoff_ms_ = 0;
-    Connection* conn = loop_->NewConnection(c.res, false);
-    try {
-      handler_->OnAccept(*conn);
-    } catch (...) {
-      loop_->ReportException(std::current_exception());
-      conn->Close(-ECONNABORTED);
-    }
-    if (conn->handler() == nullptr) conn->Close();
-  } else if (c.res == -EMFILE || c.res == -ENFILE) {
+  if (conn->handler() == nullptr) conn->Close();
+}
+
+void Listener::OnCompletion(Op& op, const Completion& c) {
+  if (op.kind == OpKind::kCancel) return;
+  // After Close() too: the kernel accepted it before the cancel took effect, and
+  // closing it unserved would drop a client that connected in time.
+  if (c.res >= 0) Deliver(c.res);
+  if (closed_) return;
+  if (c.res == -EMFILE || c.res == -ENFILE) {
     // Out of descriptors: the accept ended. Wait, then try again; the pending
     // connection stays in the backlog meanwhile.
     stats_.last_error = c.res;
@@ -119,10 +123,27 @@ void Listener::OnCompletion(Op& op, const Completion& c) {
     backoff_ms_ = backoff_ms_ == 0 ? kFirstBackoffMs : std::min(backoff_ms_ * 2, kMaxBackoffMs);
     if (accept_op_.in_flight == 0) loop_->ArmTimer(&backoff_timer_, backoff_ms_);
     return;
-  } else {
+  } else if (c.res < 0) {
     stats_.last_error = c.res;  // e.g. ECONNABORTED: that one connection is gone
   }
   if (!c.more() && accept_op_.in_flight == 0 && !backoff_timer_.armed()) Arm();
+}
+
+size_t Listener::TakeBacklog() {
+  size_t n = 0;
+  while (!closed_) {
+    // (poll first: a socket handed to AcceptOn may be a blocking one.)
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, 0) != 1 || (p.revents & POLLIN) == 0) break;
+    int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      break;  // EAGAIN (another acceptor took it), or EMFILE: the rest stays
+    }
+    Deliver(fd);
+    ++n;
+  }
+  return n;
 }
 
 void Listener::Close() {

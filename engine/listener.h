@@ -29,7 +29,9 @@
 //
 // Ownership: the loop owns listeners, and each listener its descriptor. Close()
 // stops accepting; the descriptor is closed and the object freed in the loop's reap
-// phase once the accept has drained. A shared socket stops listening when the last
+// phase once the accept has drained. A connection whose accept completes after
+// Close() (the kernel took it before the cancel) still goes to OnAccept: the handler
+// must outlive the listener's reap. A shared socket stops listening when the last
 // descriptor of it closes.
 #ifndef ENGINE_LISTENER_H_
 #define ENGINE_LISTENER_H_
@@ -85,6 +87,12 @@ class Listener final : public OpOwner {
   uint16_t port() const { return port_; }
   int fd() const { return fd_; }
   const ListenerStats& stats() const { return stats_; }
+  // Accepts, at once and without the ring, every connection waiting in the socket's
+  // backlog, handing each to OnAccept; returns how many. Before a Close() that must
+  // not drop clients that connected in time: closing the socket resets those still
+  // in its backlog (unless the kernel moves them to another socket of a
+  // SO_REUSEPORT group: net.ipv4.tcp_migrate_req). Stops early on EMFILE/ENFILE.
+  size_t TakeBacklog();
   void Close();
 
  private:
@@ -92,6 +100,7 @@ class Listener final : public OpOwner {
   Listener(Loop* loop, int fd, uint16_t port, AcceptMode mode, AcceptHandler* handler);
   ~Listener();
   void Arm();
+  void Deliver(int fd);  // an accepted connection, to the handler
   void OnCompletion(Op& op, const Completion& c) override;
   bool Reapable() const {
     return closed_ && accept_op_.in_flight == 0 && cancel_op_.in_flight == 0;

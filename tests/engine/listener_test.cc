@@ -122,6 +122,31 @@ TEST(Listener, CloseStopsAcceptingAndClosesTheSocket) {
   EXPECT_EQ(server.closes, 0);
 }
 
+// A handler that closes the listener while the same batch of completions holds
+// more accepts (as a server closed from its 'connection' listener, or from a post
+// that runs between completions) still gets those connections: the kernel accepted
+// them before the close, and dropping them would lose clients that came in time.
+TEST(Listener, ConnectionsAcceptedBeforeTheCloseTookEffectAreStillHandedOver) {
+  RecordingHandler server;
+  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{});
+  Listener* listener = ListenLoopback(*loop, &server);
+  ASSERT_NE(listener, nullptr);
+  RunFor(*loop, 10);  // the multishot accept is armed
+  server.on_accept = [&](engine::Connection&) {
+    if (server.accepts == 1) listener->Close();
+  };
+  // Both wait in the backlog; one wake-up of the armed accept takes them both, and
+  // their completions come in one batch.
+  std::vector<Fd> clients = OpenClients(listener->port(), 2);
+  ASSERT_EQ(clients.size(), 2u);
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.accepts == 2; }))
+      << "the second connection, accepted in the batch that closed the listener, was dropped";
+  // It is served like any other: it is open, and its bytes arrive.
+  ASSERT_TRUE(WriteAll(clients[1].get(), "in time"));
+  EXPECT_TRUE(RunUntil(*loop, [&] { return server.received == "in time"; }));
+  EXPECT_EQ(server.closes, 0);
+}
+
 // Without SO_REUSEPORT (the default) a port that a socket holds cannot be bound
 // again: EADDRINUSE, as Node's listen() fails. Sockets that all set it share the port.
 TEST(Listener, ListenOnAPortInUseFailsUnlessEverySocketSetsReusePort) {

@@ -280,6 +280,13 @@ void Parser::ApplyConnectionOptions() {
   if (o.keep_alive) lp->flags |= F_CONNECTION_KEEP_ALIVE;
 }
 
+void Parser::CloseAfterMessage() {
+  llhttp_t* lp = &impl_->parser;
+  lp->flags |= F_CONNECTION_CLOSE;
+  lp->flags &= ~F_CONNECTION_KEEP_ALIVE;  // (HTTP/1.0 keeps alive only on it)
+  if (head_ != nullptr) head_->keep_alive = false;
+}
+
 // A chunk-size line comes next: the machine stops before it, so that RunMachine reads
 // the line's extensions itself (FeedChunkLine).
 int Parser::PauseBeforeChunkLine() {

@@ -115,6 +115,11 @@ class Parser {
   // parser lent to another connection). The copy count starts again at 0.
   void Rebind(ParserEvents* events);
 
+  // From OnHeadersComplete: the message is the connection's last, as if it said
+  // `Connection: close` (its head's keep_alive is false; in the default mode the
+  // machine parses nothing after it, where lenient keep-alive would).
+  void CloseAfterMessage();
+
   uint64_t copied_bytes() const { return copied_bytes_; }
   bool in_message() const { return head_ != nullptr; }
   bool in_head() const { return head_ != nullptr && !headers_done_; }

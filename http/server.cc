@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -30,11 +31,19 @@ struct Server::LoopState final : engine::AcceptHandler {
   size_t connections = 0;  // open on this loop
   bool closing = false;
   bool reported = false;  // counted in open_loops_ as closed
+  // shutdown(): idle connections end when the grace timer fires (grace_over), and
+  // from then on as soon as they go idle.
+  engine::Timer grace_timer;
+  bool grace_pending = false;
+  bool grace_over = false;
 
+  // A connection accepted while the server closes (the kernel had accepted it before
+  // the listener stopped) is served like one that was idle when the close began.
   void OnAccept(engine::Connection& c) override {
     auto* sc = new ServerConnection(server, pools.get(), &c, index);
     ++connections;
     server->emit<"connection">(static_cast<Socket&>(*sc));
+    if (closing && !grace_pending && !c.closing() && c.user_data == sc) sc->CloseIfIdle();
   }
 };
 
@@ -147,6 +156,11 @@ void CloseIfIdle(engine::Connection& c) {
     static_cast<ServerConnection*>(c.user_data)->CloseIfIdle();
   }
 }
+void StartShutdown(engine::Connection& c) {
+  if (c.user_data != nullptr && !c.closing()) {
+    static_cast<ServerConnection*>(c.user_data)->StartShutdown();
+  }
+}
 }  // namespace
 
 Server& Server::close(std::function<void()> cb) {
@@ -155,6 +169,18 @@ Server& Server::close(std::function<void()> cb) {
 }
 
 Server& Server::close(std::function<void(const Error*)> cb) {
+  return Close(false, 0, std::move(cb));
+}
+
+Server& Server::shutdown(uint64_t grace_ms, std::function<void(const Error*)> cb) {
+  return Close(true, std::min(grace_ms, Socket::kTimeoutMax), std::move(cb));
+}
+
+bool Server::GraceOver(int loop_index) const {
+  return loop_index >= 0 && loops_[loop_index]->grace_over;
+}
+
+Server& Server::Close(bool graceful, uint64_t grace_ms, std::function<void(const Error*)> cb) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!runtime_ || closed_) {
@@ -171,19 +197,37 @@ Server& Server::close(std::function<void(const Error*)> cb) {
     if (cb) close_cbs_.push_back({std::move(cb), closing_});
     if (closing_) return *this;
     closing_ = true;
+    // Before any loop closes: a request parsed after this is seen as the last.
+    if (graceful) shutting_down_ = true;
   }
   listening_ = false;
   // Every loop still runs: only the last loop's LoopClosed() (after this first
   // close()) or ~Server stops them, so no Post fails here.
   for (auto& st : loops_) {
     LoopState* s = st.get();
-    runtime_->Post(s->index, [this, s] {
+    runtime_->Post(s->index, [this, s, graceful, grace_ms] {
       s->closing = true;
+      if (graceful) {
+        // Clients that connected in time are served: those the kernel has accepted
+        // join the connections that the grace is for.
+        s->grace_pending = true;
+        if (s->listener != nullptr) s->listener->TakeBacklog();
+      }
       if (s->listener != nullptr) s->listener->Close();
       s->listener = nullptr;
-      // v12's close() is net.Server's: connections already open are left to end.
-      // As Node 19 (and the graceful shutdown users expect), the idle ones end now.
-      s->loop->ForEachConnection(CloseIfIdle);
+      if (graceful) {
+        s->loop->ForEachConnection(StartShutdown);
+        s->grace_timer.set_callback([s] {
+          s->grace_pending = false;
+          s->grace_over = true;
+          s->loop->ForEachConnection(CloseIfIdle);
+        });
+        s->loop->ArmTimer(&s->grace_timer, grace_ms);
+      } else {
+        // v12's close() is net.Server's: connections already open are left to end.
+        // As Node 19 (and the graceful shutdown users expect), the idle ones end now.
+        s->loop->ForEachConnection(CloseIfIdle);
+      }
       if (s->connections == 0) LoopClosed(*s);
     });
   }
@@ -205,6 +249,7 @@ void Server::ConnectionClosed(int loop_index) {
 void Server::LoopClosed(LoopState& st) {
   if (st.reported) return;
   st.reported = true;
+  st.loop->timers().Cancel(&st.grace_timer);
   if (--open_loops_ != 0) return;
   std::vector<CloseCallback> cbs;
   {

@@ -127,6 +127,22 @@ class Server
   // callbacks of the close() that started it. The error is valid during the call.
   Server& close(std::function<void(const Error*)> cb);
   Server& close(std::function<void()> cb = {});  // the same, without the error
+  // C++ addition: close() for a restart or a rolling deploy, where another process
+  // takes the port (ServerOptions::reusePort) and no client may see a request lost.
+  // It stops accepting as close() does (a connection the kernel accepted already is
+  // still served), and then:
+  //   - each request whose head arrives from now on is its connection's last: its
+  //     response says `Connection: close` (Node's shouldKeepAlive false), nothing
+  //     after it is parsed, and the connection ends once it is answered;
+  //   - a connection between requests (or with none yet) stays open for graceMs
+  //     (at most Socket::kTimeoutMax), so that a request already on its way, sent
+  //     as the close began, is answered (with Connection: close) rather than met by
+  //     a closed connection; after graceMs, the idle connections end as close()
+  //     ends them, and so does a connection that goes idle later;
+  //   - a response under way finishes as with close().
+  // 'close' and cb then come as with close(); on a server that does not run, or one
+  // that closes already, as close()'s too (ERR_SERVER_NOT_RUNNING). Any thread.
+  Server& shutdown(uint64_t graceMs, std::function<void(const Error*)> cb = {});
   // C++ addition: blocks until the server has closed (or was never started), and
   // until the callbacks of a close() on a server that did not run have returned.
   // Not from a listener or callback of the server.
@@ -187,7 +203,12 @@ class Server
  private:
   friend class ServerConnection;
   struct LoopState;
+  Server& Close(bool graceful, uint64_t grace_ms, std::function<void(const Error*)> cb);
   void ConnectionClosed(int loop_index);
+  // For ServerConnection: shutdown() has begun (every request from now on is its
+  // connection's last), and its grace is over on the loop (idle connections end).
+  bool shutting_down() const { return shutting_down_.load(std::memory_order_relaxed); }
+  bool GraceOver(int loop_index) const;
   void LoopClosed(LoopState& st);
   void NotifyNotRunning();
   void JoinNotifier();
@@ -196,6 +217,7 @@ class Server
   std::unique_ptr<engine::Runtime> runtime_;
   std::vector<std::unique_ptr<LoopState>> loops_;
   std::atomic<bool> listening_{false};
+  std::atomic<bool> shutting_down_{false};  // set once, by the first shutdown()
   bool closing_ = false;  // guarded by mu_: close() has started closing the loops
   uint16_t port_ = 0;
   std::mutex mu_;

@@ -207,6 +207,8 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   Exchange* ex = parsing_;
   IncomingMessage& req = *ex->req;
   ServerResponse& res = *ex->res;
+  // The server shuts down: this request is the connection's last (Server::shutdown).
+  if (server_->shutting_down() && !head.upgrade) parser().CloseAfterMessage();
   head.headers.resize(NodeVisibleFields(head.headers.size(), server_->maxHeadersCount));
   req.Attach(this, this, &head, server_->maxHeadersCount);
   req.method = llhttp_method_name(static_cast<llhttp_method_t>(head.method));
@@ -332,6 +334,9 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
     ServerResponse* next = queue_head_->res.get();
     next->active_ = true;
     next->Flush();  // may end it too, which moves on again
+  } else if (server_->GraceOver(loop_index_)) {
+    EndOutput();  // idle once shutdown()'s grace is over
+    return;
   } else {
     keep_alive_wait_ = true;
     if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
@@ -350,6 +355,20 @@ void ServerConnection::ResponseFinished(ServerResponse* res) {
   auto* ex = static_cast<Exchange*>(res->exchange_);
   ex->response_done = true;
   if (ex->request_done) Recycle(ex);
+}
+
+void ServerConnection::StartShutdown() {
+  if (upgraded_ || output_ended_ || ignore_input_ || queue_tail_ == nullptr) return;
+  ServerResponse& res = *queue_tail_->res;
+  if (parsing_ != nullptr) {
+    if (parsing_ != queue_tail_) return;  // its head is still arriving: OnHeadersComplete
+    parser().CloseAfterMessage();  // in its body: the last once it completes
+  }
+  // A response whose head is rendered says keep-alive already: the next request, if
+  // one comes within the grace, is the last.
+  if (res.head_written_) return;
+  res.keep_alive_ = false;
+  if (parsing_ == nullptr) ReadLastRequest();
 }
 
 void ServerConnection::CloseIfIdle() {

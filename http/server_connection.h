@@ -84,6 +84,10 @@ class ServerConnection final : public Socket,
   // Server::closeIdleConnections(): closes the connection if it is between requests
   // (or has not sent one yet).
   void CloseIfIdle();
+  // Server::shutdown() began on this loop: a request already read whose response has
+  // not begun becomes the connection's last (a request still arriving becomes so at
+  // its head, or, past it, at its end).
+  void StartShutdown();
   // For IncomingMessage's held body chunks: a receive buffer within this connection's
   // budget (IncomingMessage::kMaxHeldBuffers) and its loop's (LoopPools), or false;
   // and bytes copied out of receive buffers.

@@ -3,6 +3,7 @@
 //
 //   plaintext_server [--host H] [--port P] [--threads N] [--server NAME]
 //                    [--headers-timeout MS]   (server.headersTimeout; //benchmarks:slow_clients)
+//                    [--reuse-port] [--shutdown-grace MS]   (restarts: //benchmarks:faults)
 //
 //   GET /     200 "Hello, World!" as text/plain, with nginx's header set in nginx's
 //             order: Server, Date, Content-Type, Content-Length, Connection.
@@ -16,7 +17,12 @@
 // connection, so the benchmark's 10,000 idle connections stay open while measured.
 // The socket timeout (120 s, armed per request) stays, as nginx arms its own timers.
 //
-// Prints "listening on H:P" once every thread accepts.
+// Prints "listening on H:P" once every thread accepts. SIGTERM or SIGINT calls
+// server.shutdown(MS) (default 1000; docs/DEPLOY.md): the process exits with status 0
+// once its last connection has ended, having dropped no request. With --reuse-port
+// (ServerOptions::reusePort) a new process can take the port over meanwhile.
+#include <signal.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +30,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "http/date_cache.h"
 #include "http/server.h"
@@ -77,24 +84,44 @@ int main(int argc, char** argv) {
   int threads = 1;
   std::string server_name = "uring-http/1";
   long headers_timeout_ms = -1;  // the default
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--host")) host = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--port")) port = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--threads")) threads = std::atoi(argv[i + 1]);
-    else if (!std::strcmp(argv[i], "--server")) server_name = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--headers-timeout")) headers_timeout_ms = std::atol(argv[i + 1]);
-    else {
+  bool reuse_port = false;
+  uint64_t shutdown_grace_ms = 1000;
+  for (int i = 1; i < argc; ++i) {
+    bool has_value = i + 1 < argc;
+    if (!std::strcmp(argv[i], "--reuse-port")) {
+      reuse_port = true;
+    } else if (has_value && !std::strcmp(argv[i], "--host")) {
+      host = argv[++i];
+    } else if (has_value && !std::strcmp(argv[i], "--port")) {
+      port = std::atoi(argv[++i]);
+    } else if (has_value && !std::strcmp(argv[i], "--threads")) {
+      threads = std::atoi(argv[++i]);
+    } else if (has_value && !std::strcmp(argv[i], "--server")) {
+      server_name = argv[++i];
+    } else if (has_value && !std::strcmp(argv[i], "--headers-timeout")) {
+      headers_timeout_ms = std::atol(argv[++i]);
+    } else if (has_value && !std::strcmp(argv[i], "--shutdown-grace")) {
+      shutdown_grace_ms = std::strtoull(argv[++i], nullptr, 10);
+    } else {
       std::fprintf(stderr,
                    "usage: %s [--host H] [--port P] [--threads N] [--server NAME] "
-                   "[--headers-timeout MS]\n",
+                   "[--headers-timeout MS] [--reuse-port] [--shutdown-grace MS]\n",
                    argv[0]);
       return 2;
     }
   }
+  // The loops' threads inherit the mask: the signals reach only sigwait below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   Body(0);  // build the bodies before the first request
 
+  http::ServerOptions options;
+  options.reusePort = reuse_port;
   auto server = http::createServer(
-      [&server_name](http::IncomingMessage& req, http::ServerResponse& res) {
+      options, [&server_name](http::IncomingMessage& req, http::ServerResponse& res) {
         Respond(req, res, server_name);
       });
   server->keepAliveTimeout = 0;
@@ -107,6 +134,17 @@ int main(int argc, char** argv) {
     std::printf("listening on %s:%d\n", host.c_str(), server->port());
     std::fflush(stdout);
   });
+  // Runs until the server has closed (it never returns otherwise); detached.
+  std::thread([&server, &stop_signals, shutdown_grace_ms] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    std::printf("shutting down (signal %d, grace %llu ms)\n", sig,
+                static_cast<unsigned long long>(shutdown_grace_ms));
+    std::fflush(stdout);
+    server->shutdown(shutdown_grace_ms);
+  }).detach();
   server->join();
+  std::printf("closed\n");
+  std::fflush(stdout);
   return 0;
 }

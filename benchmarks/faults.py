@@ -220,7 +220,7 @@ def flood_once(args, rundir, who, clients):
     warm_up(args, server)
     rss0, fd0 = server.rss_kib(), server.fd_count()
     sampler = Sampler(server)
-    t0 = time.time()
+    cpu0, t0 = server.cpu_seconds(), time.time()
     flood = Flood(server.port, clients, args.flood_requests)
     # Settled: neither the clients' writes nor the server's reads moved for --stall s.
     last, changed, settled, q = None, time.time(), False, []
@@ -254,17 +254,20 @@ def flood_once(args, rundir, who, clients):
         good.append(time.time() - t if ok else None)
     w = harness.run_wrk(args, server, wrk_scenario(16), args.good_duration, timeout=2,
                         strict=False)
+    flood_cpu_use = (server.cpu_seconds() - cpu0) / (time.time() - t0)
     rss_peak, fd_peak = sampler.peak()
     flood.close()
     t_close = time.time()
+    answers_again = first_answer(server, args.answer_limit)
     fd_return = None
-    while time.time() - t_close < max(args.after, report.FD_RETURN_S + 1):
+    while time.time() - t_close < max(args.after, report.FD_RETURN_S + 1) + (answers_again or 0):
         if fd_return is None and server.fd_count() <= fd0:
             fd_return = time.time() - t_close
         if fd_return is not None and time.time() - t_close >= args.after:
             break
         time.sleep(0.05)
     rss_after, fd_after = server.rss_kib(), server.fd_count()
+    rss_after_at = time.time() - t_close
     sampler.stop()
     alive = finish_server(server)
     answered = [g for g in good if g is not None]
@@ -275,12 +278,13 @@ def flood_once(args, rundir, who, clients):
         "answers_in_kernel_median": med([x["answers_in_kernel"] for x in q]),
         "backlog_median": med(backlogs), "backlog_max": max(backlogs) if backlogs else None,
         "rss_before_kib": rss0, "rss_settled_kib": rss_settled, "rss_peak_kib": rss_peak,
-        "rss_after_kib": rss_after, "rss_growth_kib": (rss_peak or rss0) - rss0,
+        "rss_after_kib": rss_after, "rss_after_at_s": rss_after_at, "rss_growth_kib": (rss_peak or rss0) - rss0,
         "fd_before": fd0, "fd_settled": fd_settled, "fd_peak": fd_peak, "fd_after": fd_after,
         "fd_return_s": fd_return, "good_tried": len(good), "good_answered": len(answered),
         "good_max_s": max(answered) if answered else None, "wrk_rps": w["rps"],
         "wrk_requests": w["requests"], "wrk_errors": w["error_count"],
         "wrk_p99_us": w["latency_us"]["p99"], "flood_errors": flood.errors,
+        "flood_cpu_use": flood_cpu_use, "answers_again_s": answers_again,
         "alive": alive, "rss_limit_hit": rss_limit_hit, "samples": sampler.samples,
     }
 
@@ -312,13 +316,17 @@ def pipeline_flood(args, rundir, who):
              f["settle_s"], "s"),
             (p + "RSS before", f["rss_before_kib"], "kib"),
             (p + "RSS peak", f["rss_peak_kib"], "kib"),
-            (p + "RSS after the flooders left (%g s)" % args.after, f["rss_after_kib"], "kib"),
+            (p + "RSS after the flooders left", f["rss_after_kib"], "kib"),
+            (p + "  read this long after they left", f["rss_after_at_s"], "s"),
             (p + "RSS growth per flooder (peak)", f["rss_growth_kib"] / clients, "kib"),
             (p + "good GETs answered of %d" % f["good_tried"], f["good_answered"], "int"),
             (p + "slowest good GET", f["good_max_s"], "ms"),
             (p + "good wrk -c 16 req/s", f["wrk_rps"], "int"),
             (p + "good wrk p99", f["wrk_p99_us"], "us"),
             (p + "good wrk errors", f["wrk_errors"], "int"),
+            (p + "server CPU use, flood start to the good clients' end",
+             f["flood_cpu_use"], "pct"),
+            (p + "seconds to a new answer after the flooders left", f["answers_again_s"], "s"),
             (p + "descriptors before / peak", "%d / %s" % (f["fd_before"], f["fd_peak"]), "str"),
             (p + "descriptors after", f["fd_after"], "int"),
             (p + "seconds until descriptors were back", f["fd_return_s"], "s"),
@@ -517,9 +525,13 @@ def parse_args():
                    help="pipeline-flood: good GETs, each on a new connection (5)")
     p.add_argument("--good-duration", type=float, default=2.0,
                    help="pipeline-flood: seconds of the good clients' wrk -c 16 (2)")
+    p.add_argument("--answer-limit", type=float, default=60.0,
+                   help="pipeline-flood: seconds a new GET is retried for once the "
+                        "flooders left (60)")
     p.add_argument("--after", type=float, default=2.0,
                    help="pipeline-flood: seconds after the flooders left at which RSS is "
-                        "read (2)")
+                        "read at the soonest; later if the server took longer to answer "
+                        "again or to close their descriptors (2)")
     p.add_argument("--nofile", type=int, default=256,
                    help="fd-exhaustion: the servers' RLIMIT_NOFILE (256)")
     p.add_argument("--fd-connections", type=int, default=600,

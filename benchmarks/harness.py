@@ -247,17 +247,19 @@ def start_server(name, argv, args, rundir, port):
     return server
 
 
-def start_engine(args, rundir, port, extra=()):
+def start_engine(args, rundir, port, extra=(), wrap=()):
     """The engine's side of a benchmark: args.engine_bin --port P --threads N, and
-    `extra` arguments."""
-    return start_server("engine", [args.engine_bin, "--port", str(port),
-                                   "--threads", str(args.server_threads)] + list(extra),
-                        args, rundir, port)
+    `extra` arguments. wrap: a command that runs it (after taskset), e.g.
+    ["prlimit", "--nofile=256:256", "--"]; it must exec the server, so that the
+    process measured is the server's."""
+    return start_server("engine", list(wrap) + [args.engine_bin, "--port", str(port),
+                                               "--threads", str(args.server_threads)]
+                        + list(extra), args, rundir, port)
 
-def start_nginx(args, rundir, port, http_directives=""):
+def start_nginx(args, rundir, port, http_directives="", wrap=()):
     """nginx in its own directory under rundir: args.nginx_conf with args.server_threads
     workers and `http_directives` added to its http block, listen.conf and www/ (see
-    nginx/nginx.conf); ready once it answers GET /."""
+    nginx/nginx.conf); ready once it answers GET /. wrap: as for start_engine."""
     ndir = os.path.join(rundir, "nginx" + ("-" + re.sub(r"\W+", "_", http_directives).strip("_")
                                            if http_directives else ""))
     if not os.path.isdir(ndir):
@@ -282,7 +284,7 @@ def start_nginx(args, rundir, port, http_directives=""):
         # reuseport: one listening socket per worker (the engine's loops take turns on
         # one socket instead, unless ServerOptions::reusePort: engine/listener.h).
         f.write("listen 127.0.0.1:%d reuseport;\n" % port)
-    server = Server("nginx", [args.nginx, "-p", ndir + "/",
+    server = Server("nginx", list(wrap) + [args.nginx, "-p", ndir + "/",
                               "-c", os.path.join(ndir, "nginx.conf"),
                               "-e", os.path.join(ndir, "error.log")],
                     args.server_cpus, port, ndir)

@@ -178,17 +178,28 @@ void Connection::ReportEof() {
 // that a paused connection keeps no ring buffer while its handler waits. A piece in
 // an overflow block already is retained as it is (so is one whose copy cannot be
 // allocated).
-void Connection::Hold(const RecvBuf& piece) {
+void Connection::Hold(const RecvBuf& piece, size_t at) {
   BufRing& ring = loop_->buffers();
   int id = piece.buffer_id() < ring.count() ? ring.TakeOverflow(piece.size(), /*beyond_cap=*/true)
                                             : -1;
+  auto where = held_.begin() + static_cast<std::ptrdiff_t>(at);
   if (id < 0) {
-    held_.push_back(piece.Retain());
+    held_.insert(where, piece.Retain());
     return;
   }
   auto bid = static_cast<uint16_t>(id);
   std::memcpy(ring.buffer(bid), piece.data(), piece.size());
-  held_.push_back(BufRef(&ring, bid, ring.buffer(bid), piece.size()));
+  held_.insert(where, BufRef(&ring, bid, ring.buffer(bid), piece.size()));
+}
+
+void Connection::Unread(const RecvBuf& piece, size_t offset) {
+  if (closing_ || lingering_) return;
+  PauseRecv();
+  if (offset >= piece.size()) return;
+  RecvBuf rest(&loop_->buffers(), piece.buffer_id(), piece.data() + offset,
+               piece.size() - offset);
+  // Before the pieces still held (DeliverHeld hands over from delivering_ on).
+  Hold(rest, delivering_);
 }
 
 void Connection::OnRecv(const Completion& c) {
@@ -206,7 +217,7 @@ void Connection::OnRecv(const Completion& c) {
     RecvBuf piece(&ring, bid, ring.buffer(bid), static_cast<size_t>(c.res));
     if (!closing_ && !lingering_) {
       if (paused_ || !held_.empty()) {
-        Hold(piece);
+        Hold(piece, held_.size());
       } else {
         Guarded(*this, [&] { handler_->OnData(*this, piece); });
       }
@@ -265,7 +276,9 @@ void Connection::DeliverHeld() {
   while (i < held_.size() && !paused_ && !closing_ && !lingering_) {
     BufRef ref = std::move(held_[i++]);
     RecvBuf piece(&ring, ref.bid_, ref.data(), ref.size());
+    delivering_ = i;
     Guarded(*this, [&] { handler_->OnData(*this, piece); });
+    delivering_ = 0;
   }
   // A handler that ended the connection from OnData made it linger, which drops
   // what was held (Linger() may have cleared it under this loop already).

@@ -28,7 +28,9 @@
 //   4. PauseRecv() cancels the recv; pieces that were already on their way are held
 //      (copied into overflow blocks, past the cap if need be: a pause pins no ring
 //      buffer, and what is held is at most what the kernel had received before the
-//      cancel) and handed over, in order, after ResumeRecv().
+//      cancel) and handed over, in order, after ResumeRecv(). From OnData, a handler
+//      that will read no further into its piece for now calls Unread(piece, offset):
+//      the rest of the piece is held the same way, first, and receiving pauses.
 //   5. End of stream calls OnEof once (after the held pieces, when paused); the
 //      handler decides whether to Close or End. A connection at its end of stream is
 //      not read again.
@@ -118,7 +120,13 @@ class Connection final : public OpOwner {
 
   void PauseRecv();
   void ResumeRecv();
+  // From OnData (or a held piece's delivery): pauses receiving and holds the bytes of
+  // `piece` from `offset` on, to be handed over first after ResumeRecv(). At most one
+  // piece's worth, copied into an overflow block as a held piece is.
+  void Unread(const RecvBuf& piece, size_t offset);
   bool recv_paused() const { return paused_; }
+  // Received bytes wait in held pieces (paused, or unread) for the handler.
+  bool holds_input() const { return !held_.empty(); }
   // A sendmsg of this connection is with the kernel and has not completed. Sends to
   // a peer that reads complete in the turn they are submitted, so at dispatch time
   // this says that the peer is not keeping up.
@@ -156,8 +164,8 @@ class Connection final : public OpOwner {
   // While waiting for receive memory: a poll for the peer's FIN or reset.
   void WatchHangup();
   void StopWatchingHangup();
-  // Keeps a piece received while paused.
-  void Hold(const RecvBuf& piece);
+  // Keeps a piece received while paused (or unread), at index `at` of held_.
+  void Hold(const RecvBuf& piece, size_t at);
   void ReportEof();
   void CancelOp(Op* op);
   // Builds this connection's sendmsg into the loop's scratch and submits it.
@@ -188,6 +196,7 @@ class Connection final : public OpOwner {
   size_t queued_bytes_ = 0;
 
   std::vector<BufRef> held_;  // received while paused; empty (no allocation) normally
+  size_t delivering_ = 0;     // while DeliverHeld runs: the index of the next held piece
   int32_t own_bid_ = -1;      // the overflow block the recv in flight fills, if any
 
   bool paused_ = false;

@@ -170,7 +170,10 @@ struct Parser::Callbacks {
       self->head_ = nullptr;
       self->open_field_ = Field::kNone;
       self->events_->OnMessageComplete(*h);
-      return 0;
+      if (!self->stop_after_message_) return 0;
+      self->stop_after_message_ = false;
+      self->stopped_ = true;
+      return static_cast<int>(HPE_PAUSED);  // Execute ends here (result.stopped)
     });
   }
 
@@ -230,6 +233,7 @@ void Parser::Reset() {
   }
   chunk_scan_ = ChunkScan::kIdle;
   last_chunk_ = false;
+  stop_after_message_ = stopped_ = false;
   has_version_ = false;
   version_scan_ = VersionScan::kIdle;
   version_replaced_ = false;
@@ -279,6 +283,8 @@ void Parser::ApplyConnectionOptions() {
   if (o.close) lp->flags |= F_CONNECTION_CLOSE;
   if (o.keep_alive) lp->flags |= F_CONNECTION_KEEP_ALIVE;
 }
+
+void Parser::StopAfterMessage() { stop_after_message_ = true; }
 
 void Parser::CloseAfterMessage() {
   llhttp_t* lp = &impl_->parser;
@@ -442,8 +448,18 @@ ParseResult Parser::Execute(std::string_view data) {
   llhttp_t* p = &impl_->parser;
   user_error_ = 0;
   user_status_ = 400;
+  stopped_ = false;
   llhttp_errno_t err =
       static_cast<llhttp_errno_t>(RunMachine(data.data(), data.data() + data.size()));
+  size_t stopped_at = 0;
+  if (stopped_) {
+    // Between two messages: the machine goes on from there at the next Execute, and
+    // what follows was not read (the stream position and tail end at the stop).
+    stopped_at = static_cast<size_t>(llhttp_get_error_pos(p) - data.data());
+    llhttp_resume(p);
+    err = HPE_OK;
+    data = data.substr(0, stopped_at);
+  }
   // Keep the stream position and the input's last bytes (FollowsLineBreak).
   stream_pos_ += data.size();
   size_t keep = std::min(data.size(), sizeof(tail_));
@@ -460,6 +476,7 @@ ParseResult Parser::Execute(std::string_view data) {
   result.consumed = data.size();
   if (err != HPE_PAUSED_UPGRADE) MoveViewsToArena();
   if (exception_) std::rethrow_exception(std::exchange(exception_, nullptr));
+  if (stopped_) result.stopped = true;
   if (err == HPE_OK) return result;
   const char* error_pos = llhttp_get_error_pos(p);
   // (An error in a version digit FeedVersion fed points outside the input.)

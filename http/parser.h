@@ -88,6 +88,9 @@ struct ParseResult {
   // 501, 505 where the error says so). HPE_CLOSED_CONNECTION is not answered at all.
   uint16_t status = 0;
   bool upgraded = false;     // OnHeadersComplete asked to stop (the rest is not read)
+  // OnMessageComplete asked to stop (StopAfterMessage): `consumed` ends with that
+  // message, and the rest is the next Execute's.
+  bool stopped = false;
 };
 
 class Parser {
@@ -119,6 +122,8 @@ class Parser {
   // `Connection: close` (its head's keep_alive is false; in the default mode the
   // machine parses nothing after it, where lenient keep-alive would).
   void CloseAfterMessage();
+  // From OnMessageComplete: Execute returns after this message (result.stopped).
+  void StopAfterMessage();
 
   uint64_t copied_bytes() const { return copied_bytes_; }
   bool in_message() const { return head_ != nullptr; }
@@ -159,6 +164,8 @@ class Parser {
   ParserOptions options_;
   MessageHead* head_ = nullptr;
   bool headers_done_ = false;
+  bool stop_after_message_ = false;  // StopAfterMessage() was called
+  bool stopped_ = false;             // the machine paused after a message (Execute)
   bool input_views_ = false;     // a view of the current message points into the input
   bool input_retained_ = false;  // OnRetainInput() was called for this input and message
   // The first header (trailer) completed in the current input: those before it

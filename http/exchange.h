@@ -40,6 +40,7 @@ struct Exchange {
   uint64_t head_started_ms = 0;   // loop time when the head began (headersTimeout)
   Exchange* next = nullptr;       // in the connection's response queue
   Exchange* live_next = nullptr;  // in the connection's live list
+  Exchange* live_prev = nullptr;
   Exchange* retaining_prev = nullptr;  // in the loop's list of retaining exchanges
   Exchange* retaining_next = nullptr;
   bool request_done = false;

@@ -54,7 +54,7 @@ std::string_view VersionString(int major, int minor) {
 
 ServerConnection::ServerConnection(Server* server, LoopPools* pools, engine::Connection* conn,
                                    int loop_index)
-    : server_(server), pools_(pools), conn_(conn), loop_index_(loop_index) {
+    : server_(server), pools_(pools), conn_(conn), loop_index_(static_cast<int16_t>(loop_index)) {
   fd_ = conn->fd();
   conn_->set_handler(this);
   conn_->user_data = this;
@@ -143,6 +143,15 @@ void ServerConnection::Parse(std::string_view data) {
     ParseResult r = parser().Execute(data);
     if (r.error != 0) {
       OnParseError(r, data);
+      return;
+    }
+    if (r.stopped) {
+      // Too many requests live (OnMessageComplete): the engine keeps the rest, out
+      // of the ring, and hands it back once receiving resumes.
+      size_t offset = static_cast<size_t>(data.data() + r.consumed - current_input_->data());
+      conn_->Unread(*current_input_, offset);
+      CountCopied(current_input_->size() - offset);
+      UpdateBackpressure();
       return;
     }
     if (!r.upgraded) return;
@@ -298,7 +307,13 @@ void ServerConnection::OnMessageComplete(MessageHead& head) {
   ex->req->complete = true;
   ex->req->PushEnd();  // 'end' follows on a later tick (v12's push(null))
   if (ex->response_done) Recycle(ex);  // (which clears the head)
-  if (last) ReadLastRequest();
+  if (last) {
+    ReadLastRequest();
+  } else if (live_count_ >= kMaxLive) {
+    // A peer that pipelines faster than its responses leave: nothing more is parsed
+    // until half of these have gone (Parse holds the rest of the input).
+    parser().StopAfterMessage();
+  }
 }
 
 // --- responses -----------------------------------------------------------------
@@ -334,12 +349,11 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
     ServerResponse* next = queue_head_->res.get();
     next->active_ = true;
     next->Flush();  // may end it too, which moves on again
-  } else if (server_->GraceOver(loop_index_)) {
+  } else if (server_->GraceOver(loop_index_) && !paused_by_backpressure_) {
     EndOutput();  // idle once shutdown()'s grace is over
     return;
   } else {
-    keep_alive_wait_ = true;
-    if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
+    EnterKeepAliveWait();
   }
   // Once the next response has handed its waiting bytes over (they no longer count).
   UpdateBackpressure();
@@ -438,12 +452,26 @@ bool ServerConnection::IsParserIncoming(const IncomingMessage* req) const {
 // move out at the end of the receive (ReleaseInput), or in the deferred phase when the
 // pause comes from elsewhere (never under a listener still reading its views).
 void ServerConnection::UpdateBackpressure() {
-  bool over = queued_ > kMaxQueued || conn_->queued_bytes() > kMaxQueuedBytes ||
+  // (Live exchanges: paused at kMaxLive, resumed at half, so that a pipelining peer
+  // is not stopped and resumed once per request.)
+  bool too_many = live_count_ >= (paused_by_backpressure_ ? kMaxLive / 2 + 1 : kMaxLive);
+  bool over = queued_ > kMaxQueued || too_many || conn_->queued_bytes() > kMaxQueuedBytes ||
               (extras_ && extras_->waiting_bytes >= ServerResponse::kHighWaterMark);
   if (over == paused_by_backpressure_) return;
   paused_by_backpressure_ = over;
   if (over && current_input_ == nullptr) ReleaseInputLater();
   UpdateReceiving();
+  // Answered everything, and nothing held back: between requests after all.
+  if (!over && began_ && queue_head_ == nullptr && parsing_ == nullptr && !keep_alive_wait_ &&
+      !output_ended_ && !upgraded_ && !ignore_input_ && !conn_->holds_input()) {
+    EnterKeepAliveWait();
+  }
+}
+
+void ServerConnection::EnterKeepAliveWait() {
+  if (paused_by_backpressure_) return;
+  keep_alive_wait_ = true;
+  if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
 }
 
 void ServerConnection::ReleaseInputLater() {
@@ -476,8 +504,11 @@ Exchange* ServerConnection::PopQueue() {
 Exchange* ServerConnection::NewExchange() {
   Exchange* ex = pools_->TakeExchange();
   ex->request_done = ex->response_done = ex->queued = false;
+  ex->live_prev = nullptr;
   ex->live_next = live_;
+  if (live_ != nullptr) live_->live_prev = ex;
   live_ = ex;
+  ++live_count_;
   return ex;
 }
 
@@ -487,11 +518,13 @@ void ServerConnection::Recycle(Exchange* ex) {
   ex->head.Clear();
   pools_->UnlistRetaining(ex);
   ex->buf.Release();  // the receive buffer goes back to the ring
-  Exchange** link = &live_;
-  while (*link != ex) link = &(*link)->live_next;
-  *link = ex->live_next;
-  ex->live_next = nullptr;
+  if (ex->live_prev != nullptr) ex->live_prev->live_next = ex->live_next;
+  else live_ = ex->live_next;
+  if (ex->live_next != nullptr) ex->live_next->live_prev = ex->live_prev;
+  ex->live_next = ex->live_prev = nullptr;
+  --live_count_;
   pools_->Give(ex);
+  if (paused_by_backpressure_ && !closed_) UpdateBackpressure();
 }
 
 SendBatch* ServerConnection::NewBatch() {

@@ -20,10 +20,12 @@
 // goes idle between requests, so an idle keep-alive connection holds this object and
 // the engine's Connection, nothing else (no receive buffer either).
 // Backpressure: receiving pauses while more than kMaxQueued requests wait for their
-// responses, while the responses waiting behind the first buffer 16 KiB or more (v12's
-// outgoingData against the socket's high-water mark; checked as each new head
-// arrives, as v12 does), or while the bytes queued for a peer that does not read pass
-// kMaxQueuedBytes; and the exchanges that retain receive buffers move out of them.
+// responses; from the end of the request that makes kMaxLive exchanges live (the rest
+// of its receive waits in the engine: Connection::Unread); while the responses
+// waiting behind the first buffer 16 KiB or more (v12's outgoingData against the
+// socket's high-water mark; checked as each new head arrives, as v12 does); or while
+// the bytes queued for a peer that does not read pass kMaxQueuedBytes. And the
+// exchanges that retain receive buffers move out of them.
 //
 // Internal to http/. Loop-thread only.
 #ifndef HTTP_SERVER_CONNECTION_H_
@@ -51,6 +53,10 @@ class ServerConnection final : public Socket,
                                public ParserEvents {
  public:
   static constexpr size_t kMaxQueued = 64;
+  // Requests taken and not yet given back (waiting for their response, or for its
+  // bytes to leave): at kMaxLive, nothing more is parsed or received until half of
+  // them have gone. This bounds what a peer that pipelines and never reads costs.
+  static constexpr size_t kMaxLive = 64;
   static constexpr size_t kMaxQueuedBytes = 1 << 20;
 
   // loop_index: the server's loop that accepted `conn`, or -1 for a connection the
@@ -134,6 +140,9 @@ class ServerConnection final : public Socket,
   Exchange* NewExchange();
   void Recycle(Exchange* ex);
   void MaybeGoIdle();
+  // Between requests: the keep-alive timeout runs, unless receiving stopped on
+  // backpressure (requests may wait unread: UpdateBackpressure enters it later).
+  void EnterKeepAliveWait();
   Parser& parser();
   void PushQueue(Exchange* ex);
   Exchange* PopQueue();
@@ -163,9 +172,10 @@ class ServerConnection final : public Socket,
   Server* server_;
   LoopPools* pools_;
   engine::Connection* conn_;
-  int loop_index_;
+  int16_t loop_index_;  // (a server runs far fewer loops)
   // (16 bits each: receiving pauses long before either could overflow.)
   uint16_t queued_ = 0;               // exchanges in the queue
+  uint16_t live_count_ = 0;           // exchanges in live_
   uint16_t held_stops_ = 0;           // requests holding too much body (HoldReceiving)
   Parser* parser_ = nullptr;          // lent by pools_ while a message may be parsed
   const engine::RecvBuf* current_input_ = nullptr;

@@ -514,12 +514,12 @@ void ListenErrorThenClose(uint16_t port, int threads) {
   std::string error;
   server->on<"error">([&error](const http::Error& e) { error = std::string(e.code()); });
   server->listen(port, "127.0.0.1", threads);
-  EXPECT_EQ(error, "EADDRINUSE") << threads << " threads";
   EXPECT_FALSE(server->listening());
   server->closeIdleConnections();
   server->close();
   server->closeIdleConnections();
-  server->join();
+  server->join();  // and the 'error', which comes from a thread of the server's own
+  EXPECT_EQ(error, "EADDRINUSE") << threads << " threads";
 }
 
 TEST_F(ServerTest, CloseAndCloseIdleConnectionsAfterAListenErrorAreSafe) {
@@ -552,12 +552,12 @@ TEST_F(ServerTest, CloseAndCloseIdleConnectionsAfterASetupErrorAreSafe) {
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &none), 0);
   server->listen(0, "127.0.0.1", 1);
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
-  EXPECT_EQ(error, "EMFILE");
   EXPECT_FALSE(server->listening());
   server->closeIdleConnections();
   server->close();
   server->closeIdleConnections();
   server->join();
+  EXPECT_EQ(error, "EMFILE");
 }
 
 }  // namespace

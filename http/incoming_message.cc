@@ -191,7 +191,8 @@ IncomingMessage& IncomingMessage::resume() {
 }
 
 IncomingMessage& IncomingMessage::setTimeout(uint64_t ms, std::function<void()> cb) {
-  if (socket_ != nullptr) socket_->setTimeout(ms, std::move(cb));
+  if (cb) on<"timeout">(std::move(cb));
+  if (socket_ != nullptr) socket_->setTimeout(ms);
   return *this;
 }
 
@@ -241,6 +242,7 @@ void IncomingMessage::Detach() {
   removeAllListeners<"end">();
   removeAllListeners<"aborted">();
   removeAllListeners<"close">();
+  removeAllListeners<"timeout">();
 }
 
 // --- v12's Readable, as far as 'end' goes ------------------------------------------

@@ -108,7 +108,8 @@ class IncomingHeaders {
 
 // IncomingMessage's events (it hides on/once to watch for 'data' listeners).
 using IncomingMessageEvents =
-    EventEmitter<Event<"data", std::string_view>, Event<"end">, Event<"aborted">, Event<"close">>;
+    EventEmitter<Event<"data", std::string_view>, Event<"end">, Event<"aborted">, Event<"close">,
+                 Event<"timeout">>;
 
 class IncomingMessage : public IncomingMessageEvents {
   using Emitter = IncomingMessageEvents;
@@ -165,7 +166,8 @@ class IncomingMessage : public IncomingMessageEvents {
   static constexpr size_t kMaxHeldBuffers = 4;
   // ... or this many chunks (tiny chunked pieces must not grow the list unbounded).
   static constexpr size_t kMaxHeldChunks = 1024;
-  // Sets the socket's idle timeout; cb is added as a 'timeout' listener.
+  // Sets the socket's idle timeout; cb is added as a 'timeout' listener of the
+  // request, emitted (as v12's socketOnTimeout does) while the request is incomplete.
   IncomingMessage& setTimeout(uint64_t ms, std::function<void()> cb = {});
   // Destroys the socket (the connection closes; the response emits 'close').
   void destroy();

@@ -131,7 +131,7 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
   if (ret < 0) {
     runtime_.reset();
     loops_.clear();
-    emit<"error">(Error::ErrnoException(setup.err, "io_uring_setup", setup.message));
+    EmitListenError(Error::ErrnoException(setup.err, "io_uring_setup", setup.message));
     return *this;
   }
   if (listen_error.load() < 0) {
@@ -140,7 +140,7 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
     runtime_->Join();
     runtime_.reset();
     loops_.clear();
-    emit<"error">(Error::UvExceptionWithHostPort(err, "listen", host, port));
+    EmitListenError(Error::UvExceptionWithHostPort(err, "listen", host, port));
     return *this;
   }
   port_ = bound.load();
@@ -148,6 +148,16 @@ Server& Server::listen(uint16_t port, std::string host, int threads, std::functi
   listening_ = true;
   runtime_->Post(0, [this] { emit<"listening">(); });
   return *this;
+}
+
+// As v12's net.Server (emitErrorNT on the next tick): never from inside listen(). There
+// is no loop, so the notifier's thread emits it, as it does 'close' for a close() on
+// a server that does not run.
+void Server::EmitListenError(Error error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  NotifyLocked([this, error = std::move(error)] {
+    RunReportingExceptions([&] { emit<"error">(error); });
+  });
 }
 
 namespace {
@@ -184,14 +194,11 @@ Server& Server::Close(bool graceful, uint64_t grace_ms, std::function<void(const
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!runtime_ || closed_) {
-      not_running_.push_back(std::move(cb));
-      if (!notifying_) {
-        // The previous notifier has run its last callback (notifying_ is cleared
-        // after it): this join does not wait on a listener.
-        if (notifier_.joinable()) notifier_.join();
-        notifying_ = true;
-        notifier_ = std::thread([this] { NotifyNotRunning(); });
-      }
+      NotifyLocked([this, cb = std::move(cb)] {
+        const Error not_running = Error::ServerNotRunning();
+        RunReportingExceptions([this] { emit<"close">(); });
+        if (cb) RunReportingExceptions([&] { cb(&not_running); });
+      });
       return *this;
     }
     if (cb) close_cbs_.push_back({std::move(cb), closing_});
@@ -268,19 +275,26 @@ void Server::LoopClosed(LoopState& st) {
   runtime_->Stop();
 }
 
-// The notifier's thread: for each close() on a server that does not run, 'close' and
-// then its callback, until none is left.
+// Queues `fn` for the notifier's thread, starting it unless it runs. mu_ is held.
+void Server::NotifyLocked(std::function<void()> fn) {
+  not_running_.push_back(std::move(fn));
+  if (notifying_) return;
+  // The previous notifier has run its last callback (notifying_ is cleared after
+  // it): this join does not wait on a listener.
+  if (notifier_.joinable()) notifier_.join();
+  notifying_ = true;
+  notifier_ = std::thread([this] { NotifyNotRunning(); });
+}
+
+// The notifier's thread: what a server that does not run emits (a failed listen()'s
+// 'error'; each close()'s 'close' and callback), in call order, until none is left.
 void Server::NotifyNotRunning() {
-  const Error not_running = Error::ServerNotRunning();
   std::unique_lock<std::mutex> lock(mu_);
   while (!not_running_.empty()) {
-    std::vector<std::function<void(const Error*)>> batch;
+    std::vector<std::function<void()>> batch;
     batch.swap(not_running_);
     lock.unlock();
-    for (auto& cb : batch) {
-      RunReportingExceptions([this] { emit<"close">(); });
-      if (cb) RunReportingExceptions([&] { cb(&not_running); });
-    }
+    for (auto& fn : batch) fn();
     lock.lock();
   }
   notifying_ = false;

@@ -17,7 +17,9 @@
 // listeners before listen(); the server-level settings (timeouts, limits) are read by
 // every loop, so change them before listen() too. No listener runs synchronously
 // from inside a call into the server: 'listening' and the listen callback run on the
-// first loop's thread once every loop accepts; 'close' and the close callbacks on
+// first loop's thread once every loop accepts; a failed listen()'s 'error' on a
+// thread of the server's own, after listen() has returned (as v12 emits it on the
+// next tick; see listen()); 'close' and the close callbacks on
 // the loop that closes last (or, for a server that does not run, on a thread of the
 // server's own: see close()); 'connection', 'request', 'checkContinue',
 // 'checkExpectation', 'clientError', 'connect', 'upgrade' and 'timeout' on the
@@ -107,7 +109,11 @@ class Server
   Server& operator=(const Server&) = delete;
 
   // Starts accepting. 'listening' is emitted (and cb called) on the first loop's
-  // thread once every loop accepts. Failing to listen emits 'error' (EADDRINUSE...).
+  // thread once every loop accepts. Failing to listen (EADDRINUSE, EMFILE, ...)
+  // leaves the server as before the call and emits 'error' (Node's code, syscall
+  // and message) later and on another thread: there is no loop, so on the thread
+  // of the server's own that close() uses (join() and the destructor wait for it;
+  // a listen() from the listener works).
   Server& listen(uint16_t port, std::string host = "0.0.0.0", int threads = 1,
                  std::function<void()> cb = {});
   // Stops accepting, and closes the connections that are idle between requests
@@ -144,7 +150,8 @@ class Server
   // that closes already, as close()'s too (ERR_SERVER_NOT_RUNNING). Any thread.
   Server& shutdown(uint64_t graceMs, std::function<void(const Error*)> cb = {});
   // C++ addition: blocks until the server has closed (or was never started), and
-  // until the callbacks of a close() on a server that did not run have returned.
+  // until the 'error' of a failed listen() and the callbacks of a close() on a
+  // server that did not run have returned.
   // Not from a listener or callback of the server.
   void join();
   // As Node 18.2's server.closeIdleConnections() (v12 has none): closes every
@@ -210,6 +217,8 @@ class Server
   bool shutting_down() const { return shutting_down_.load(std::memory_order_relaxed); }
   bool GraceOver(int loop_index) const;
   void LoopClosed(LoopState& st);
+  void EmitListenError(Error error);
+  void NotifyLocked(std::function<void()> fn);
   void NotifyNotRunning();
   void JoinNotifier();
 
@@ -227,11 +236,12 @@ class Server
   };
   std::vector<CloseCallback> close_cbs_;  // guarded by mu_
   bool closed_ = false;  // guarded by mu_: the last loop has run the close callbacks
-  // close() on a server that does not run: one entry per call (its callback, which
-  // may be empty), each emitting 'close' on notifier_, which runs while notifying_.
-  std::vector<std::function<void(const Error*)>> not_running_;  // guarded by mu_
-  bool notifying_ = false;                                      // guarded by mu_
-  std::thread notifier_;                                        // guarded by mu_
+  // What a server that does not run emits, run in order on notifier_ (which runs
+  // while notifying_): a failed listen()'s 'error'; for each close(), 'close' and its
+  // callback.
+  std::vector<std::function<void()>> not_running_;  // guarded by mu_
+  bool notifying_ = false;                          // guarded by mu_
+  std::thread notifier_;                            // guarded by mu_
   std::atomic<int> open_loops_{0};
 };
 

@@ -29,7 +29,7 @@ void ServerConnection::destroy() {
 }
 
 Socket& ServerConnection::setTimeout(uint64_t ms, std::function<void()> cb) {
-  if (cb) on<"timeout">(std::move(cb));
+  if (cb) once<"timeout">(std::move(cb));  // as v12's setStreamTimeout
   SetIdleTimeout(ms);
   return *this;
 }

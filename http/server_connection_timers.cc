@@ -105,17 +105,22 @@ void ServerConnection::OnTimer() {
   ArmTimerBy(Earlier(idle_deadline_, RequestDeadline()));
 }
 
-// Node's socketOnTimeout: the request, the response and the server may each handle
-// it; when none does, the socket is destroyed. (Whether it was idle is read first: a
-// listener that ends the response makes the connection idle, and its bytes must still
-// go out.)
+// Node's socketOnTimeout, the socket's first 'timeout' listener: the request being
+// parsed (while incomplete), the response and the server may each handle it; when
+// none does, the socket is destroyed. The socket's own listeners run after it and do
+// not count. (Whether it was idle is read first: a listener that ends the response
+// makes the connection idle, and its bytes must still go out.)
 void ServerConnection::OnIdleTimeout() {
   Guarded([this] {
     bool was_idle = keep_alive_wait_;
-    bool handled = emit<"timeout">();
+    bool handled = false;
+    if (parsing_ != nullptr && parsing_->req->socket() != nullptr && !parsing_->req->complete) {
+      handled = parsing_->req->emit<"timeout">();
+    }
     if (queue_head_ != nullptr) handled |= queue_head_->res->emit<"timeout">();
     handled |= server_->emit<"timeout">(static_cast<Socket&>(*this));
     if (!handled || was_idle) destroy();
+    emit<"timeout">();
   });
 }
 

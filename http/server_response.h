@@ -114,7 +114,9 @@ class ServerResponse : public EventEmitter<Event<"finish">, Event<"close">, Even
   // 'error' event fires), as in v12.
   bool write(std::string_view chunk, WriteCallback cb);
   // v12's write(chunk, encoding, cb): encoding "utf8", "latin1", "binary", "ascii"
-  // (the bytes as given) or "hex" (decoded). After end() cb gets the error.
+  // (the bytes as given) or "hex" (decoded), in any case; a name Node does not know
+  // is utf8, as in v12. Node's "base64", "ucs2" and "utf16le" are not decoded here:
+  // they throw ERR_UNKNOWN_ENCODING. After end() cb gets the error.
   bool write(std::string_view chunk, std::string_view encoding, WriteCallback cb = {});
   // v12's end(): cb is added as a once-listener of 'finish' (it runs after the
   // 'finish' listeners added before end(), and not at all if the connection closes

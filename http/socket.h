@@ -37,7 +37,10 @@ class Socket : public EventEmitter<Event<"data", std::string_view>, Event<"end">
   // (with a TimeoutOverflowWarning there), rather than wrapped.
   static constexpr uint64_t kTimeoutMax = 2147483647;
   // Idle timeout: 'timeout' fires after ms without traffic (0 disables; at most
-  // kTimeoutMax).
+  // kTimeoutMax); cb is added with once(), as v12's. As v12's socketOnTimeout, the
+  // server first offers the timeout to the request being received, the response and
+  // the server's 'timeout' listeners, and destroys the socket when none takes it;
+  // the socket's own 'timeout' listeners run after that and do not keep it open.
   virtual Socket& setTimeout(uint64_t ms, std::function<void()> cb = {}) = 0;
   virtual Socket& pause() = 0;
   virtual Socket& resume() = 0;

@@ -5,6 +5,7 @@
 // emits 'error' with code EADDRINUSE, syscall "listen" and the message "listen
 // EADDRINUSE: address already in use 127.0.0.1:<port>".
 #include <arpa/inet.h>
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -15,14 +16,17 @@
 #include <atomic>
 #include <cerrno>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "http/server.h"
 
 namespace {
 
 // What listen() on `port` gave: "listening", or the 'error' event's code, syscall
-// and message.
+// and message (emitted on another thread: join() waits for it).
 std::string ListenOutcome(http::Server& server, uint16_t port, int threads) {
   std::string outcome = "no event";
   server.on<"error">([&outcome](const http::Error& e) {
@@ -30,7 +34,8 @@ std::string ListenOutcome(http::Server& server, uint16_t port, int threads) {
               std::string(e.message());
   });
   server.listen(port, "127.0.0.1", threads);
-  if (server.listening()) outcome = "listening";
+  if (server.listening()) return "listening";
+  server.join();
   return outcome;
 }
 
@@ -77,6 +82,43 @@ TEST(ServerListen, ASecondServerOnThePortFailsWithEaddrinuse) {
   // So does a server that asks for the port to be shared: the first did not.
   auto sharing = ReusePortServer();
   EXPECT_EQ(ListenOutcome(*sharing, port, 2), InUse(port));
+  first->close();
+  first->join();
+}
+
+// Checked against v12.22.9: the 'error' of a listen() that fails comes on the next
+// tick (net.js's emitErrorNT), never from inside listen(), with server.listening
+// false; a close() right after it emits 'close' after the 'error'. Here there is no
+// loop, so a thread of the server's own emits it (http/server.h).
+TEST(ServerListen, AFailedListenEmitsErrorLaterOnAThreadOfTheServersOwn) {
+  auto first = http::createServer();
+  ASSERT_EQ(ListenOutcome(*first, 0, 1), "listening");
+  uint16_t port = first->port();
+  for (int threads : {1, 2}) {
+    auto second = http::createServer();
+    std::mutex mu;
+    std::vector<std::string> seen;
+    std::thread::id error_thread;
+    const std::thread::id caller = std::this_thread::get_id();
+    second->on<"error">([&](const http::Error& e) {
+      std::lock_guard<std::mutex> lock(mu);
+      error_thread = std::this_thread::get_id();
+      seen.push_back("error " + std::string(e.code()) + " " + std::string(e.syscall()) +
+                     (second->listening() ? " listening" : ""));
+    });
+    second->on<"close">([&] {
+      std::lock_guard<std::mutex> lock(mu);
+      seen.push_back("close");
+    });
+    second->listen(port, "127.0.0.1", threads);
+    EXPECT_FALSE(second->listening());
+    second->close();
+    second->join();
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_THAT(seen, ::testing::ElementsAre("error EADDRINUSE listen", "close")) << threads;
+    EXPECT_NE(error_thread, caller) << "'error' ran inside listen(), on the caller's thread";
+    EXPECT_NE(error_thread, std::thread::id()) << "'error' was never emitted";
+  }
   first->close();
   first->join();
 }

@@ -75,6 +75,7 @@ void Connection::Reset() {
   paused_ = eof_ = eof_reported_ = closing_ = ending_ = shutdown_pending_ = write_shut_ = false;
   lingering_ = false;
   connecting_ = waiting_buffers_ = flush_listed_ = reap_listed_ = deliver_listed_ = false;
+  one_buffer_recvs_ = false;
   user_data = nullptr;
 }
 
@@ -93,7 +94,11 @@ void Connection::OnCompletion(Op& op, const Completion& c) {
 void Connection::ArmRecv(bool poll_first) {
   StopWatchingHangup();
   io_uring_sqe* sqe = loop_->ring().GetSqe();
-  io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
+  if (one_buffer_recvs_) {
+    io_uring_prep_recv(sqe, fd_, nullptr, 0, 0);  // one completion, one ring buffer
+  } else {
+    io_uring_prep_recv_multishot(sqe, fd_, nullptr, 0, 0);
+  }
   if (poll_first) sqe->ioprio |= IORING_RECVSEND_POLL_FIRST;
   sqe->flags |= IOSQE_BUFFER_SELECT;
   sqe->buf_group = loop_->buffers().group();
@@ -194,6 +199,7 @@ void Connection::Hold(const RecvBuf& piece, size_t at) {
 
 void Connection::Unread(const RecvBuf& piece, size_t offset) {
   if (closing_ || lingering_) return;
+  one_buffer_recvs_ = true;
   PauseRecv();
   if (offset >= piece.size()) return;
   RecvBuf rest(&loop_->buffers(), piece.buffer_id(), piece.data() + offset,

@@ -30,7 +30,9 @@
 //      buffer, and what is held is at most what the kernel had received before the
 //      cancel) and handed over, in order, after ResumeRecv(). From OnData, a handler
 //      that will read no further into its piece for now calls Unread(piece, offset):
-//      the rest of the piece is held the same way, first, and receiving pauses.
+//      the rest of the piece is held the same way, first, and receiving pauses; from
+//      then on each recv takes one buffer, so that a later pause finds at most one
+//      piece on its way (multishot, a peer that floods could fill many first).
 //   5. End of stream calls OnEof once (after the held pieces, when paused); the
 //      handler decides whether to Close or End. A connection at its end of stream is
 //      not read again.
@@ -212,6 +214,9 @@ class Connection final : public OpOwner {
   bool flush_listed_ = false;     // on the loop's flush list
   bool reap_listed_ = false;      // on the loop's reap list
   bool deliver_listed_ = false;   // held data to hand over in the deferred phase
+  // Unread() was called: the handler falls behind its peer, so each recv takes one
+  // buffer (not multishot), and a pause holds at most that one piece more.
+  bool one_buffer_recvs_ = false;
 
   Connection* list_next_ = nullptr;  // intrusive link for the loop's free list
 };

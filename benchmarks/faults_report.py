@@ -11,13 +11,14 @@ import statistics
 
 # --- the engine's bounds, from its headers --------------------------------------
 
-# http/server_connection.h: receiving pauses once the bytes queued for a peer that
-# does not read pass kMaxQueuedBytes. The check runs as each request head completes,
-# and a receive is parsed to its end, so up to one receive buffer's worth of requests
-# (engine/loop.h, LoopOptions::buffer_size) is answered past the check; pieces the
-# kernel delivered before the pause took effect are held (engine/connection.h,
-# "Receiving", 4) and parsed after it.
-MAX_QUEUED_BYTES = 1 << 20
+# http/server_connection.h: at most kMaxLive requests are live on a connection (waiting
+# for their response, or for its bytes to leave); the request that reaches it ends the
+# parse, and the rest of its receive waits in the engine (Connection::Unread), which
+# from then on receives one buffer at a time, so that a pause finds at most one more
+# piece on its way (engine/connection.h, "Receiving", 4). What the server read and has
+# not answered to the kernel is so at most kMaxLive answers, plus two receive buffers
+# of requests not yet parsed (counted here as if answered, as the benchmark counts).
+MAX_LIVE = 64
 RECV_BUFFER_BYTES = 16384
 
 # Targets.
@@ -29,13 +30,13 @@ RESUME_S = 1.0           # a new connection answered this soon after the load en
 FD_RETURN_S = 5.0        # descriptors back to the baseline's this soon after the flood
 
 
-def answer_backlog_bound(request_len, response_len, max_queued=MAX_QUEUED_BYTES,
+def answer_backlog_bound(request_len, response_len, max_live=MAX_LIVE,
                          recv_buffer=RECV_BUFFER_BYTES):
-    """The response bytes the engine should queue at most in user space for one
-    connection that pipelines requests of `request_len` bytes and never reads the
-    answers of `response_len` bytes: kMaxQueuedBytes, plus the answers to one receive
-    buffer of requests parsed past the check."""
-    return max_queued + (recv_buffer // request_len + 1) * response_len
+    """The answer bytes the engine should owe at most, in user space, to one connection
+    that pipelines requests of `request_len` bytes and never reads the answers of
+    `response_len` bytes: kMaxLive answers, and those to two receive buffers of
+    requests read and not yet parsed."""
+    return (max_live + 2 * (recv_buffer // request_len + 1)) * response_len
 
 
 # --- /proc/net/tcp --------------------------------------------------------------

@@ -23,7 +23,7 @@ TCP = """\
 
 def flood_run(**over):
     f = {"settled": True, "rss_limit_hit": False, "read_max": 1000, "payload": 5400000,
-         "backlog_max": 500 * 1024, "rss_growth_kib": 1024, "good_answered": 5,
+         "backlog_max": 100 * 1024, "rss_growth_kib": 256, "good_answered": 5,
          "good_tried": 5, "wrk_requests": 100, "wrk_errors": 0, "fd_return_s": 0.1,
          "alive": True}
     f.update(over)
@@ -85,10 +85,10 @@ class TcpTable(unittest.TestCase):
 
 
 class Bound(unittest.TestCase):
-    def test_max_queued_plus_one_receive_of_answers(self):
-        # 16384 // 27 = 606 requests parsed past the check, and the one that tripped it.
-        self.assertEqual(report.answer_backlog_bound(27, 158), (1 << 20) + 607 * 158)
-        self.assertEqual(report.answer_backlog_bound(10, 1, max_queued=0, recv_buffer=100), 11)
+    def test_max_live_plus_two_receives_of_answers(self):
+        # 16384 // 27 = 606 requests (and one cut short) in each of two receive buffers.
+        self.assertEqual(report.answer_backlog_bound(27, 158), (64 + 2 * 607) * 158)
+        self.assertEqual(report.answer_backlog_bound(10, 1, max_live=0, recv_buffer=100), 22)
 
 
 class FloodChecks(unittest.TestCase):

@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -87,8 +88,9 @@ class LoopbackTest : public ::testing::Test {
     EXPECT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL),
               static_cast<ssize_t>(bytes.size()));
   }
-  // Reads until the server closes ("<closed>" is appended) or `idle_ms` pass
-  // without bytes.
+  // Reads until the server closes or `idle_ms` pass without bytes. A close is
+  // appended as "<closed>" when it is a FIN (the stream's end), as "<reset>" when it is
+  // a reset (which can destroy bytes the client had not read yet).
   static std::string Read(int fd, int idle_ms = 300) {
     std::string out;
     char buf[65536];
@@ -97,7 +99,7 @@ class LoopbackTest : public ::testing::Test {
       if (poll(&p, 1, idle_ms) <= 0) break;
       ssize_t n = recv(fd, buf, sizeof(buf), 0);
       if (n <= 0) {
-        out += "<closed>";
+        out += n == 0 ? "<closed>" : (errno == ECONNRESET ? "<reset>" : "<error>");
         break;
       }
       out.append(buf, static_cast<size_t>(n));

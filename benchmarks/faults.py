@@ -483,6 +483,89 @@ def fd_exhaustion(args, rundir, who):
     return {"figures": figures, "checks": report.fd_checks(f), "raw": f}
 
 
+MIGRATE_REQ = "/proc/sys/net/ipv4/tcp_migrate_req"
+
+
+def migrate_req():
+    """net.ipv4.tcp_migrate_req, set to 1 when it can be (docs/DEPLOY.md); its value."""
+    try:
+        with open(MIGRATE_REQ, "w") as f:
+            f.write("1")
+    except OSError:
+        pass
+    try:
+        with open(MIGRATE_REQ) as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return None
+
+
+@scenario("restart", "the server restarted under wrk: the engine by a new process on "
+          "the port (--reuse-port) and SIGTERM to the old (Server::shutdown), nginx by "
+          "SIGHUP (a reload: new workers, the old ones closing gracefully)")
+def restart(args, rundir, who):
+    figures, raw, checks = [], {}, []
+    migrate = migrate_req() if who == "engine" else None
+    for load, script in (("churn", "churn.lua"), ("keep-alive", "report.lua")):
+        port = free_port()
+        extra = ["--reuse-port", "--shutdown-grace", "1000"]
+        if who == "engine":
+            server = harness.start_engine(args, rundir, port, extra=extra)
+        else:
+            server = harness.start_nginx(args, rundir, port)
+        first = server
+        sc = Scenario(load, load, connections=64, script=script)
+        box = {}
+        wrk = threading.Thread(target=lambda: box.update(r=harness.run_wrk(
+            args, first, sc, args.restart_duration, timeout=2, strict=False)))
+        wrk.start()
+        exits, drains = [], []
+        for _ in range(args.restarts):
+            time.sleep(args.restart_duration / (args.restarts + 1))
+            if who == "engine":
+                new = harness.start_engine(args, rundir, port, extra=extra)
+                t0 = time.time()
+                server.proc.send_signal(signal.SIGTERM)
+                try:
+                    exits.append(server.proc.wait(timeout=20))
+                except subprocess.TimeoutExpired:
+                    exits.append(None)
+                drains.append(time.time() - t0)
+                if server in harness.RUNNING:
+                    harness.RUNNING.remove(server)
+                server = new
+            else:
+                os.kill(server.proc.pid, signal.SIGHUP)
+        wrk.join()
+        r = box["r"]
+        alive = server.alive()
+        finish_server(server)
+        failed = r["error_count"]
+        raw[load] = {"requests": r["requests"], "errors": r["errors"], "exits": exits,
+                     "drain_s": drains, "alive": alive}
+        figures += [
+            ("%s: requests" % load, r["requests"], "int"),
+            ("%s: wrk errors connect/read/write/timeout/status" % load,
+             "%d/%d/%d/%d/%d" % (r["errors"]["connect"], r["errors"]["read"],
+                                 r["errors"]["write"], r["errors"]["timeout"],
+                                 r["errors"]["status"]), "str"),
+            ("%s: seconds until each old process exited" % load,
+             " ".join("%.2f" % d for d in drains) if drains else "n/a", "str"),
+        ]
+        checks += [
+            ("%s: 0 failed requests across %d restarts" % (load, args.restarts),
+             failed == 0 and r["requests"] > 0),
+            ("%s: every old process exited with status 0" % load,
+             all(e == 0 for e in exits)),
+            ("%s: the server answers after the restarts" % load, alive),
+        ]
+    figures.insert(0, ("net.ipv4.tcp_migrate_req", migrate, "int"))
+    log("  [restart %s] %s" % (who, "; ".join(
+        "%s: %d requests, %d failed, exits %s" % (k, v["requests"], sum(v["errors"].values()),
+                                                  v["exits"]) for k, v in raw.items())))
+    return {"figures": figures, "checks": checks, "raw": raw}
+
+
 def error_log_lines(server):
     try:
         with open(os.path.join(server.rundir, "error.log"), errors="replace") as f:
@@ -543,6 +626,10 @@ def parse_args():
     p.add_argument("--idle-window", type=float, default=2.0,
                    help="fd-exhaustion: seconds over which CPU use is read while the "
                         "held connections wait (2)")
+    p.add_argument("--restarts", type=int, default=3,
+                   help="restart: restarts during each wrk run (3)")
+    p.add_argument("--restart-duration", type=float, default=8.0,
+                   help="restart: seconds of each wrk run (8)")
     p.add_argument("--out", default=None,
                    help="output folder (default: out/faults-DATE in the workspace)")
     p.add_argument("--engine-bin", default=os.path.join(HERE, "plaintext_server"))

@@ -2,8 +2,8 @@
 
 #include <arpa/inet.h>
 #include <liburing.h>
+#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -112,8 +112,15 @@ void Listener::Deliver(int fd) {
 void Listener::OnCompletion(Op& op, const Completion& c) {
   if (op.kind == OpKind::kCancel) return;
   // After Close() too: the kernel accepted it before the cancel took effect, and
-  // closing it unserved would drop a client that connected in time.
-  if (c.res >= 0) Deliver(c.res);
+  // closing it unserved would drop a client that connected in time. Not while the
+  // loop tears down: nothing would close it then.
+  if (c.res >= 0) {
+    if (loop_->tearing_down()) {
+      close(c.res);
+    } else {
+      Deliver(c.res);
+    }
+  }
   if (closed_) return;
   if (c.res == -EMFILE || c.res == -ENFILE) {
     // Out of descriptors: the accept ended. Wait, then try again; the pending
@@ -130,11 +137,12 @@ void Listener::OnCompletion(Op& op, const Completion& c) {
 }
 
 size_t Listener::TakeBacklog() {
+  // A socket handed to AcceptOn may be a blocking one, and another acceptor may take
+  // a connection between a poll and the accept: the accepts must not block.
+  int flags = fcntl(fd_, F_GETFL);
+  if (flags >= 0 && (flags & O_NONBLOCK) == 0) fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
   size_t n = 0;
-  while (!closed_) {
-    // (poll first: a socket handed to AcceptOn may be a blocking one.)
-    pollfd p{fd_, POLLIN, 0};
-    if (poll(&p, 1, 0) != 1 || (p.revents & POLLIN) == 0) break;
+  while (!closed_ && n < kMaxBacklogTaken) {
     int fd = accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;

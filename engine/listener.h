@@ -88,10 +88,13 @@ class Listener final : public OpOwner {
   int fd() const { return fd_; }
   const ListenerStats& stats() const { return stats_; }
   // Accepts, at once and without the ring, every connection waiting in the socket's
-  // backlog, handing each to OnAccept; returns how many. Before a Close() that must
-  // not drop clients that connected in time: closing the socket resets those still
-  // in its backlog (unless the kernel moves them to another socket of a
-  // SO_REUSEPORT group: net.ipv4.tcp_migrate_req). Stops early on EMFILE/ENFILE.
+  // backlog (at most kMaxBacklogTaken, the kernel's largest backlog), handing each to
+  // OnAccept; returns how many. Before a Close() that must not drop clients that
+  // connected in time: closing the socket resets those still in its backlog (unless
+  // the kernel moves them to another socket of a SO_REUSEPORT group:
+  // net.ipv4.tcp_migrate_req). Stops early on EMFILE/ENFILE. Makes the socket
+  // non-blocking (it is closing).
+  static constexpr size_t kMaxBacklogTaken = 4096;
   size_t TakeBacklog();
   void Close();
 

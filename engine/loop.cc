@@ -107,6 +107,7 @@ Loop::~Loop() {
   dropped.clear();  // outside the lock: a destructor may Post()
   // Stop everything, then let the cancellations drain (bounded: a kernel that never
   // answers must not hang the process).
+  tearing_down_ = true;
   for (Listener* l : listeners_) l->Close();
   pool_->ForEachLive([](Connection* c) { c->Close(); });
   stop_.store(false);

@@ -134,6 +134,8 @@ class Loop final : public OpOwner {
   // Any thread. Run() returns after the current turn.
   void Stop();
   bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+  // The destructor is closing everything: nothing new is handed to handlers.
+  bool tearing_down() const { return tearing_down_; }
 
   // Any thread (while the loop is alive: see the top of this file): runs fn on the
   // loop thread, in a later deferred phase. Posts from one thread run in the order
@@ -248,6 +250,7 @@ class Loop final : public OpOwner {
   uint64_t now_ms_ = 0;
   LoopStats stats_;
   std::atomic<bool> stop_{false};
+  bool tearing_down_ = false;
 
   std::vector<Connection*> flush_list_;
   std::vector<Connection*> flushing_;

@@ -183,29 +183,30 @@ void Connection::ReportEof() {
 // that a paused connection keeps no ring buffer while its handler waits. A piece in
 // an overflow block already is retained as it is (so is one whose copy cannot be
 // allocated).
-void Connection::Hold(const RecvBuf& piece, size_t at) {
+bool Connection::Hold(const RecvBuf& piece, size_t at) {
   BufRing& ring = loop_->buffers();
   int id = piece.buffer_id() < ring.count() ? ring.TakeOverflow(piece.size(), /*beyond_cap=*/true)
                                             : -1;
   auto where = held_.begin() + static_cast<std::ptrdiff_t>(at);
   if (id < 0) {
     held_.insert(where, piece.Retain());
-    return;
+    return false;
   }
   auto bid = static_cast<uint16_t>(id);
   std::memcpy(ring.buffer(bid), piece.data(), piece.size());
   held_.insert(where, BufRef(&ring, bid, ring.buffer(bid), piece.size()));
+  return true;
 }
 
-void Connection::Unread(const RecvBuf& piece, size_t offset) {
-  if (closing_ || lingering_) return;
+size_t Connection::Unread(const RecvBuf& piece, size_t offset) {
+  if (closing_ || lingering_) return 0;
   one_buffer_recvs_ = true;
   PauseRecv();
-  if (offset >= piece.size()) return;
+  if (offset >= piece.size()) return 0;
   RecvBuf rest(&loop_->buffers(), piece.buffer_id(), piece.data() + offset,
                piece.size() - offset);
   // Before the pieces still held (DeliverHeld hands over from delivering_ on).
-  Hold(rest, delivering_);
+  return Hold(rest, delivering_) ? rest.size() : 0;
 }
 
 void Connection::OnRecv(const Completion& c) {

@@ -124,8 +124,9 @@ class Connection final : public OpOwner {
   void ResumeRecv();
   // From OnData (or a held piece's delivery): pauses receiving and holds the bytes of
   // `piece` from `offset` on, to be handed over first after ResumeRecv(). At most one
-  // piece's worth, copied into an overflow block as a held piece is.
-  void Unread(const RecvBuf& piece, size_t offset);
+  // piece's worth, copied into an overflow block as a held piece is; returns the
+  // bytes copied (0 for a piece in an overflow block already, which is kept as is).
+  size_t Unread(const RecvBuf& piece, size_t offset);
   bool recv_paused() const { return paused_; }
   // Received bytes wait in held pieces (paused, or unread) for the handler.
   bool holds_input() const { return !held_.empty(); }
@@ -166,8 +167,9 @@ class Connection final : public OpOwner {
   // While waiting for receive memory: a poll for the peer's FIN or reset.
   void WatchHangup();
   void StopWatchingHangup();
-  // Keeps a piece received while paused (or unread), at index `at` of held_.
-  void Hold(const RecvBuf& piece, size_t at);
+  // Keeps a piece received while paused (or unread), at index `at` of held_; true
+  // when its bytes were copied (out of the ring).
+  bool Hold(const RecvBuf& piece, size_t at);
   void ReportEof();
   void CancelOp(Op* op);
   // Builds this connection's sendmsg into the loop's scratch and submits it.

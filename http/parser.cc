@@ -170,8 +170,11 @@ struct Parser::Callbacks {
       self->head_ = nullptr;
       self->open_field_ = Field::kNone;
       self->events_->OnMessageComplete(*h);
-      if (!self->stop_after_message_) return 0;
+      bool stop = self->stop_after_message_;
       self->stop_after_message_ = false;
+      // (After an upgrade, or a head the events asked to end with (2), llhttp's own
+      // pause ends Execute: the rest is not HTTP.)
+      if (!stop || p->upgrade) return 0;
       self->stopped_ = true;
       return static_cast<int>(HPE_PAUSED);  // Execute ends here (result.stopped)
     });

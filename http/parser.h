@@ -122,7 +122,8 @@ class Parser {
   // `Connection: close` (its head's keep_alive is false; in the default mode the
   // machine parses nothing after it, where lenient keep-alive would).
   void CloseAfterMessage();
-  // From OnMessageComplete: Execute returns after this message (result.stopped).
+  // From OnMessageComplete: Execute returns after this message (result.stopped),
+  // unless the message is an upgrade (result.upgraded then ends it).
   void StopAfterMessage();
 
   uint64_t copied_bytes() const { return copied_bytes_; }

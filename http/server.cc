@@ -40,6 +40,9 @@ struct Server::LoopState final : engine::AcceptHandler {
   // A connection accepted while the server closes (the kernel had accepted it before
   // the listener stopped) is served like one that was idle when the close began.
   void OnAccept(engine::Connection& c) override {
+    // Once this loop has reported closed ('close' may have been emitted), a late
+    // accept is refused: left without a handler, the listener closes it.
+    if (reported) return;
     auto* sc = new ServerConnection(server, pools.get(), &c, index);
     ++connections;
     server->emit<"connection">(static_cast<Socket&>(*sc));

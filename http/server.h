@@ -138,7 +138,8 @@ class Server
   // It stops accepting as close() does (a connection the kernel accepted already is
   // still served), and then:
   //   - each request whose head arrives from now on is its connection's last: its
-  //     response says `Connection: close` (Node's shouldKeepAlive false), nothing
+  //     response says `Connection: close` (Node's shouldKeepAlive false; unless its
+  //     listener set a Connection header itself, which v12 sends as it is), nothing
   //     after it is parsed, and the connection ends once it is answered;
   //   - a connection between requests (or with none yet) stays open for graceMs
   //     (at most Socket::kTimeoutMax), so that a request already on its way, sent

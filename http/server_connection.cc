@@ -103,6 +103,7 @@ void ServerConnection::OnData(engine::Connection&, const engine::RecvBuf& data) 
   ReleaseInput();
   ArmRequestTimer();
   MaybeGoIdle();
+  MaybeEnterKeepAliveWait();
 }
 
 // An exchange keeps its receive buffer past the receive only when all that is left
@@ -145,12 +146,12 @@ void ServerConnection::Parse(std::string_view data) {
       OnParseError(r, data);
       return;
     }
+    if (r.stopped && ignore_input_) return;  // after the last request: dropped
     if (r.stopped) {
       // Too many requests live (OnMessageComplete): the engine keeps the rest, out
       // of the ring, and hands it back once receiving resumes.
       size_t offset = static_cast<size_t>(data.data() + r.consumed - current_input_->data());
-      conn_->Unread(*current_input_, offset);
-      CountCopied(current_input_->size() - offset);
+      CountCopied(conn_->Unread(*current_input_, offset));
       UpdateBackpressure();
       return;
     }
@@ -217,7 +218,10 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   IncomingMessage& req = *ex->req;
   ServerResponse& res = *ex->res;
   // The server shuts down: this request is the connection's last (Server::shutdown).
-  if (server_->shutting_down() && !head.upgrade) parser().CloseAfterMessage();
+  if (server_->shutting_down() && !head.upgrade) {
+    parser().CloseAfterMessage();
+    last_for_shutdown_ = true;
+  }
   head.headers.resize(NodeVisibleFields(head.headers.size(), server_->maxHeadersCount));
   req.Attach(this, this, &head, server_->maxHeadersCount);
   req.method = llhttp_method_name(static_cast<llhttp_method_t>(head.method));
@@ -300,7 +304,9 @@ void ServerConnection::OnBody(std::string_view data) {
 
 void ServerConnection::OnMessageComplete(MessageHead& head) {
   head.trailers.resize(NodeVisibleFields(head.trailers.size(), server_->maxHeadersCount));
-  bool last = !head.keep_alive && !upgraded_ && !server_->options().insecureHTTPParser;
+  bool last = (!head.keep_alive && !upgraded_ && !server_->options().insecureHTTPParser) ||
+              last_for_shutdown_;
+  last_for_shutdown_ = false;
   Exchange* ex = parsing_;
   parsing_ = nullptr;
   ex->request_done = true;
@@ -309,9 +315,12 @@ void ServerConnection::OnMessageComplete(MessageHead& head) {
   if (ex->response_done) Recycle(ex);  // (which clears the head)
   if (last) {
     ReadLastRequest();
-  } else if (live_count_ >= kMaxLive) {
+    // Nothing after it is parsed (the lenient machine would go on to the next).
+    if (current_input_ != nullptr) parser().StopAfterMessage();
+  } else if (live_count_ >= kMaxLive && current_input_ != nullptr) {
     // A peer that pipelines faster than its responses leave: nothing more is parsed
-    // until half of these have gone (Parse holds the rest of the input).
+    // until half of these have gone (Parse holds the rest of the input). (Not at the
+    // end of the stream, where nothing is left to hold.)
     parser().StopAfterMessage();
   }
 }
@@ -349,11 +358,9 @@ void ServerConnection::ResponseEnded(ServerResponse* res) {
     ServerResponse* next = queue_head_->res.get();
     next->active_ = true;
     next->Flush();  // may end it too, which moves on again
-  } else if (server_->GraceOver(loop_index_) && !paused_by_backpressure_) {
-    EndOutput();  // idle once shutdown()'s grace is over
-    return;
   } else {
     EnterKeepAliveWait();
+    if (output_ended_) return;  // shutdown()'s grace was over
   }
   // Once the next response has handed its waiting bytes over (they no longer count).
   UpdateBackpressure();
@@ -374,15 +381,18 @@ void ServerConnection::ResponseFinished(ServerResponse* res) {
 void ServerConnection::StartShutdown() {
   if (upgraded_ || output_ended_ || ignore_input_ || queue_tail_ == nullptr) return;
   ServerResponse& res = *queue_tail_->res;
-  if (parsing_ != nullptr) {
-    if (parsing_ != queue_tail_) return;  // its head is still arriving: OnHeadersComplete
-    parser().CloseAfterMessage();  // in its body: the last once it completes
-  }
+  // Its head still arriving: OnHeadersComplete makes it the last.
+  if (parsing_ != nullptr && parsing_ != queue_tail_) return;
   // A response whose head is rendered says keep-alive already: the next request, if
   // one comes within the grace, is the last.
   if (res.head_written_) return;
   res.keep_alive_ = false;
-  if (parsing_ == nullptr) ReadLastRequest();
+  if (parsing_ != nullptr) {
+    parser().CloseAfterMessage();  // in its body: the last once it completes
+    last_for_shutdown_ = true;
+  } else {
+    ReadLastRequest();
+  }
 }
 
 void ServerConnection::CloseIfIdle() {
@@ -462,14 +472,22 @@ void ServerConnection::UpdateBackpressure() {
   if (over && current_input_ == nullptr) ReleaseInputLater();
   UpdateReceiving();
   // Answered everything, and nothing held back: between requests after all.
-  if (!over && began_ && queue_head_ == nullptr && parsing_ == nullptr && !keep_alive_wait_ &&
-      !output_ended_ && !upgraded_ && !ignore_input_ && !conn_->holds_input()) {
+  if (!over) MaybeEnterKeepAliveWait();
+}
+
+void ServerConnection::MaybeEnterKeepAliveWait() {
+  if (began_ && queue_head_ == nullptr && parsing_ == nullptr && !keep_alive_wait_ &&
+      !output_ended_ && !upgraded_ && !ignore_input_ && !closed_ && !conn_->holds_input()) {
     EnterKeepAliveWait();
   }
 }
 
 void ServerConnection::EnterKeepAliveWait() {
   if (paused_by_backpressure_) return;
+  if (server_->GraceOver(loop_index_)) {
+    EndOutput();  // idle once shutdown()'s grace is over
+    return;
+  }
   keep_alive_wait_ = true;
   if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
 }
@@ -524,7 +542,13 @@ void ServerConnection::Recycle(Exchange* ex) {
   ex->live_next = ex->live_prev = nullptr;
   --live_count_;
   pools_->Give(ex);
-  if (paused_by_backpressure_ && !closed_) UpdateBackpressure();
+  if (closed_) return;
+  if (paused_by_backpressure_) UpdateBackpressure();
+  // The last bytes of a connection that went idle have left after shutdown()'s
+  // grace ran out (its timer found the connection busy).
+  if (live_ == nullptr && keep_alive_wait_ && !output_ended_ && server_->GraceOver(loop_index_)) {
+    CloseIfIdle();
+  }
 }
 
 SendBatch* ServerConnection::NewBatch() {

@@ -20,8 +20,9 @@
 // goes idle between requests, so an idle keep-alive connection holds this object and
 // the engine's Connection, nothing else (no receive buffer either).
 // Backpressure: receiving pauses while more than kMaxQueued requests wait for their
-// responses; from the end of the request that makes kMaxLive exchanges live (the rest
-// of its receive waits in the engine: Connection::Unread); while the responses
+// responses; from the head of the request that makes kMaxLive exchanges live (and the
+// parse stops at its end: the rest of its receive waits in the engine,
+// Connection::Unread); while the responses
 // waiting behind the first buffer 16 KiB or more (v12's outgoingData against the
 // socket's high-water mark; checked as each new head arrives, as v12 does); or while
 // the bytes queued for a peer that does not read pass kMaxQueuedBytes. And the
@@ -141,8 +142,13 @@ class ServerConnection final : public Socket,
   void Recycle(Exchange* ex);
   void MaybeGoIdle();
   // Between requests: the keep-alive timeout runs, unless receiving stopped on
-  // backpressure (requests may wait unread: UpdateBackpressure enters it later).
+  // backpressure (requests may wait unread: UpdateBackpressure enters it later);
+  // once shutdown()'s grace is over, the connection ends instead.
   void EnterKeepAliveWait();
+  // The same for a connection found idle after the fact (nothing queued, parsed or
+  // held, and not waiting already): after a pause on backpressure, or a receive that
+  // held no message.
+  void MaybeEnterKeepAliveWait();
   Parser& parser();
   void PushQueue(Exchange* ex);
   Exchange* PopQueue();
@@ -220,6 +226,9 @@ class ServerConnection final : public Socket,
   bool closed_ : 1 = false;
   bool began_ : 1 = false;                // a message has begun on this connection
   bool need_drain_ : 1 = false;           // a raw write() returned false: 'drain' is owed
+  // Server::shutdown() made the message being parsed the connection's last (in the
+  // lenient mode too, where its Connection: close would not end the parse).
+  bool last_for_shutdown_ : 1 = false;
 };
 
 }  // namespace http

@@ -118,4 +118,57 @@ TEST_F(PipelineFlood, RequestsHeldAtOnceStayBoundedAndEveryOneIsAnsweredOnceTheP
   close(fd);
 }
 
+// The request that reaches kMaxLive ends the parse, unless it is an upgrade: then the
+// socket is handed over as ever ('upgrade' is emitted), and with no listener to take
+// it, nothing after it is read as HTTP.
+std::string Pipelined(int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += "GET /r HTTP/1.1\r\nHost: a\r\n\r\n";
+  return out;
+}
+
+TEST_F(PipelineFlood, AnUpgradeThatReachesTheLimitIsStillHandedOver) {
+  std::atomic<int> upgrades{0};
+  std::atomic<int> requests{0};
+  Start(
+      [&](http::IncomingMessage&, http::ServerResponse& res) {
+        ++requests;
+        res.end("ok");
+      },
+      [&](http::Server& s) {
+        s.on<"upgrade">([&](http::IncomingMessage&, http::Socket& socket, std::string_view) {
+          ++upgrades;
+          socket.end("upgraded");
+        });
+      });
+  int fd = ConnectNoDelay();
+  const int before = static_cast<int>(http::ServerConnection::kMaxLive) - 1;
+  Send(fd, Pipelined(before) +
+               "GET /up HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n");
+  std::string in = Read(fd, 2000);
+  EXPECT_EQ(Count(in, "HTTP/1.1 200 OK"), before);
+  EXPECT_EQ(requests.load(), before);
+  EXPECT_EQ(upgrades.load(), 1);
+  EXPECT_NE(in.find("upgraded<closed>"), std::string::npos);
+  close(fd);
+}
+
+TEST_F(PipelineFlood, AfterAnUpgradeNobodyTakesAtTheLimitNothingIsRead) {
+  std::atomic<int> requests{0};
+  Start([&](http::IncomingMessage&, http::ServerResponse& res) {
+    ++requests;
+    res.end("ok");
+  });
+  int fd = ConnectNoDelay();
+  const int before = static_cast<int>(http::ServerConnection::kMaxLive) - 1;
+  // v12 serves an Upgrade nobody takes as a request, and ignores what follows it.
+  Send(fd, Pipelined(before) +
+               "GET /up HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: x\r\n\r\n" +
+               Pipelined(3));
+  std::string in = Read(fd, 1000);
+  EXPECT_EQ(Count(in, "HTTP/1.1 200 OK"), before + 1);
+  EXPECT_EQ(requests.load(), before + 1);
+  close(fd);
+}
+
 }  // namespace

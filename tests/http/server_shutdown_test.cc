@@ -181,6 +181,86 @@ TEST_F(ServerShutdown, AnHttp10KeepAliveRequestIsAnsweredWithClose) {
   close(fd);
 }
 
+// In insecureHTTPParser mode too (where a request's Connection: close does not end
+// the parse): nothing behind the last request runs a handler.
+TEST_F(ServerShutdown, NothingPipelinedBehindTheLastRequestIsEmittedInTheLenientMode) {
+  http::ServerOptions options;
+  options.insecureHTTPParser = true;
+  Start(
+      [this](http::IncomingMessage&, http::ServerResponse& res) {
+        ++requests_;
+        res.end("ok");
+      },
+      {}, options);
+  int fd = Connect();
+  server_->shutdown(5000);
+  Send(fd, std::string(kGet) + "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n");
+  std::string end;
+  EXPECT_EQ(ReadToEnd(fd, &end), kClosing);
+  EXPECT_EQ(end, "FIN");
+  EXPECT_EQ(requests_, 1);
+  close(fd);
+}
+
+// A response whose head said keep-alive before the shutdown began: its connection is
+// not ended behind the client's back; its next request (within the grace) is the last.
+TEST_F(ServerShutdown, AResponseThatSaidKeepAliveLeavesItsConnectionOpenForTheGrace) {
+  std::atomic<bool> head_out{false};
+  Start([&](http::IncomingMessage& req, http::ServerResponse& res) {
+    if (req.url == "/shutdown") {
+      server_->shutdown(5000);
+      res.end("ok");
+      return;
+    }
+    if (req.method == "POST") {
+      res.writeHead(200, {{"Content-Length", "2"}});
+      res.flushHeaders();
+      head_out = true;
+      req.on<"data">([](std::string_view) {});
+      req.on<"end">([&res] { res.end("ok"); });
+      return;
+    }
+    res.end("ok");
+  });
+  int uploader = Connect();
+  Send(uploader, "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nx");
+  ASSERT_TRUE(WaitFor(head_out));
+  int admin = Connect();
+  Send(admin, "GET /shutdown HTTP/1.1\r\nHost: a\r\n\r\n");
+  EXPECT_EQ(NormaliseDate(ReadUntil(admin, "ok")), kKeptAlive);
+  Send(uploader, "y");
+  EXPECT_EQ(NormaliseDate(ReadUntil(uploader, "ok")),
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nDate: DATE\r\nConnection: keep-alive\r\n"
+            "Keep-Alive: timeout=5\r\n\r\nok");
+  // Still open: the request the client sends next is answered, as the last.
+  Send(uploader, kGet);
+  std::string end;
+  EXPECT_EQ(ReadToEnd(uploader, &end), kClosing);
+  EXPECT_EQ(end, "FIN");
+  close(uploader);
+  close(admin);
+}
+
+// The grace ran out while a response was still leaving (its connection busy): the
+// connection ends once its last byte has gone, not at some later timeout (here there
+// is none: keepAliveTimeout 0).
+TEST_F(ServerShutdown, AConnectionBusyWhenTheGraceRanOutEndsOnceItsResponseHasLeft) {
+  const std::string body(8 << 20, 'x');
+  Start([&](http::IncomingMessage&, http::ServerResponse& res) { res.end(body); },
+        [](http::Server& s) { s.keepAliveTimeout = 0; });
+  int fd = Connect();
+  Send(fd, kGet);
+  std::atomic<bool> closed{false};
+  server_->shutdown(100, [&](const http::Error*) { closed = true; });
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // past the grace, unread
+  std::string end;
+  std::string got = ReadToEnd(fd, &end);
+  EXPECT_EQ(end, "FIN");
+  EXPECT_EQ(got.size(), got.find("\r\n\r\n") + 4 + body.size());
+  close(fd);
+  EXPECT_TRUE(WaitFor(closed));
+}
+
 TEST_F(ServerShutdown, NewConnectionsAreRefusedOnceItRan) {
   std::atomic<bool> closed{false};
   Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });

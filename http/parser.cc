@@ -252,6 +252,7 @@ void Parser::Rebind(ParserEvents* events) {
   input_begin_ = input_end_ = nullptr;
   stream_pos_ = 0;
   tail_len_ = 0;
+  tail_in_line_start_ = false;
   pending_name_ = {};
   header_bytes_ = 0;
   chunk_extension_bytes_ = 0;
@@ -465,6 +466,11 @@ ParseResult Parser::Execute(std::string_view data) {
   }
   // Keep the stream position and the input's last bytes (FollowsLineBreak).
   stream_pos_ += data.size();
+  {
+    size_t i = data.size();
+    while (i > 0 && (data[i - 1] == ' ' || data[i - 1] == '\t')) --i;
+    if (i > 0) tail_in_line_start_ = data[i - 1] == '\n';
+  }
   size_t keep = std::min(data.size(), sizeof(tail_));
   if (keep < sizeof(tail_)) {
     size_t old = std::min(tail_len_, sizeof(tail_) - keep);

@@ -185,6 +185,9 @@ class Parser {
   uint64_t stream_pos_ = 0;     // stream offset of the current input's first byte
   char tail_[64];               // the stream's last bytes before the current input
   size_t tail_len_ = 0;
+  // The stream before the current input ends in a line break and then only spaces
+  // and tabs, however many (FollowsLineBreak: a fold's whitespace may outrun tail_).
+  bool tail_in_line_start_ = false;
   // Lenient mode only: v12 accepted any single-digit HTTP version, llhttp 8.1 only
   // 0.9, 1.0, 1.1 and 2.0. After the URL, the version's digits are fed to llhttp as
   // the accepted version with the same keep-alive rules (RunMachine); the message

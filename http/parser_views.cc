@@ -16,16 +16,12 @@ int Parser::CountHeaderBytes(size_t len) {
 
 // Whether the bytes before a header value's first piece, back over spaces and tabs,
 // end a line: the value was folded onto a continuation line (obs-fold). Looks into
-// the current input and the tail kept from the previous one.
+// the current input, then at how the stream before it ended.
 bool Parser::FollowsLineBreak(const char* at) const {
   const char* q = at;
   while (q > input_begin_ && (q[-1] == ' ' || q[-1] == '\t')) --q;
   if (q > input_begin_) return q[-1] == '\n';
-  for (size_t i = tail_len_; i > 0; --i) {
-    char c = tail_[i - 1];
-    if (c != ' ' && c != '\t') return c == '\n';
-  }
-  return false;
+  return tail_in_line_start_;
 }
 
 // The stream's byte `back` bytes before `at` (in the current input or the tail kept

@@ -25,8 +25,9 @@
 // was cut into receives, as long as every answer is made while the request's own
 // events are emitted (bits 0-1 not 3, bit 7 clear: `Deferred()` false). An answer
 // made on a later tick, or a pause lifted between pieces, may legitimately see a
-// later part of the stream first (a parse error or an upgrade further on), so those
-// programs are compared only when the stream holds neither (server_fuzz.cc).
+// later part of the stream first (a parse error or an upgrade further on, or a later
+// request whose listener throws and so destroys the socket), so those programs are
+// compared only when the stream holds none of them (server_fuzz.cc).
 //
 // Loop thread only; outlives the connection it serves.
 #ifndef TESTS_FUZZ_FUZZ_HANDLER_H_

@@ -168,7 +168,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckSent(split, "split");
   http::ServerOptions options;
   options.insecureHTTPParser = insecure;
+  // (A listener that throws destroys its socket: an answer made later is then lost
+  // or not, depending on whether the throwing request came before it was sent.)
+  bool threw_after_deferral = (whole.deferred || split.deferred) && (whole.threw || split.threw);
   bool comparable = !whole.paused && !split.paused && !whole.breaks && !split.breaks &&
+                    !threw_after_deferral &&
                     FirstError(stream, {stream.size()}, options) == FirstError(stream, pieces, options);
   if (comparable && MaskDates(whole.sent) != MaskDates(split.sent)) {
     Fail("the bytes sent for the split stream differ from the whole stream's", whole.sent,

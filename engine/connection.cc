@@ -342,22 +342,10 @@ void Connection::OnSent(const Completion& c) {
     Close(c.res);
     return;
   }
-  size_t n = static_cast<size_t>(c.res);
-  queued_bytes_ -= n;
-  while (send_head_ != nullptr) {
+  MarkSent(static_cast<size_t>(c.res));
+  // The requests sent whole are done; the rest goes in the next sendmsg.
+  while (send_head_ != nullptr && send_head_->done_iov_ == send_head_->iovcnt) {
     SendReq* r = send_head_;
-    while (r->done_iov_ < r->iovcnt) {
-      size_t left = r->iov[r->done_iov_].iov_len - r->done_bytes_;
-      if (n < left) {
-        r->done_bytes_ += n;
-        n = 0;
-        break;
-      }
-      n -= left;
-      ++r->done_iov_;
-      r->done_bytes_ = 0;
-    }
-    if (r->done_iov_ < r->iovcnt) break;  // the rest goes in the next sendmsg
     send_head_ = r->next_;
     if (send_head_ == nullptr) send_tail_ = nullptr;
     r->next_ = nullptr;
@@ -387,12 +375,40 @@ uint32_t Connection::GatherUnsent(iovec* iov, uint32_t max) const {
   return k;
 }
 
+// Advances the queue's cursor over `n` bytes sent (the requests stay queued).
+void Connection::MarkSent(size_t n) {
+  queued_bytes_ -= n;
+  for (SendReq* r = send_head_; r != nullptr; r = r->next_) {
+    while (r->done_iov_ < r->iovcnt) {
+      size_t left = r->iov[r->done_iov_].iov_len - r->done_bytes_;
+      if (n < left) {
+        r->done_bytes_ += n;
+        return;
+      }
+      n -= left;
+      ++r->done_iov_;
+      r->done_bytes_ = 0;
+    }
+  }
+}
+
+// Best effort, for the close that follows: sendmsgs that do not wait, 64 iovecs at a
+// time, until everything queued is out or the socket's buffer is full. The requests
+// stay queued, to be failed at the reap.
 void Connection::SendQueuedNow() {
   iovec iov[64];
-  msghdr msg{};
-  msg.msg_iov = iov;
-  msg.msg_iovlen = GatherUnsent(iov, 64);
-  sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);  // best effort: the close follows
+  for (;;) {
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = GatherUnsent(iov, 64);
+    if (msg.msg_iovlen == 0) return;
+    size_t want = 0;
+    for (size_t i = 0; i < msg.msg_iovlen; ++i) want += iov[i].iov_len;
+    ssize_t n = sendmsg(fd_, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n <= 0) return;
+    MarkSent(static_cast<size_t>(n));
+    if (static_cast<size_t>(n) < want) return;
+  }
 }
 
 void Connection::FailSends(int err) {

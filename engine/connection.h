@@ -174,6 +174,7 @@ class Connection final : public OpOwner {
   void CancelOp(Op* op);
   // Builds this connection's sendmsg into the loop's scratch and submits it.
   void FlushSends();
+  void MarkSent(size_t n);
   void FailSends(int err);
   uint32_t GatherUnsent(iovec* iov, uint32_t max) const;
   void SendQueuedNow();

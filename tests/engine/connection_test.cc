@@ -163,6 +163,33 @@ TEST(Connection, SendsThousandsOfIovecsInOrderAcrossPartialSends) {
   EXPECT_EQ(done.calls, 1);
 }
 
+// A handler that queues an answer and closes at once (Node's write, then destroy):
+// every queued byte reaches the kernel first, however many iovecs it takes (more
+// than one sendmsg's 64 here).
+TEST(Connection, CloseSendsEveryQueuedByteFirstWhateverTheIovecs) {
+  constexpr int kReqs = 150;
+  constexpr size_t kEach = 100;
+  std::vector<std::unique_ptr<TestSend>> sends;
+  for (int i = 0; i < kReqs; ++i) {
+    sends.push_back(std::make_unique<TestSend>(Pattern(7, i * kEach, kEach)));
+  }
+  RecordingHandler server;
+  server.on_data = [&](Connection& c, const RecvBuf&) {
+    for (auto& s : sends) c.Send(&s->req);
+    c.Close();
+  };
+  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{});
+  engine::Listener* listener = ListenLoopback(*loop, &server);
+  ASSERT_NE(listener, nullptr);
+  Fd client = ConnectLoopback(listener->port());
+  ASSERT_TRUE(client.valid());
+  ASSERT_TRUE(WriteAll(client.get(), "go"));
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.closes == 1; }));
+  std::string got;
+  ASSERT_TRUE(ReadExactly(client.get(), kReqs * kEach, &got));
+  EXPECT_TRUE(MatchesPattern(7, 0, got));
+}
+
 TEST(Connection, SendsQueuedInOneTurnLeaveInOneSendmsg) {
   constexpr int kReqs = 100;
   constexpr size_t kEach = 100;

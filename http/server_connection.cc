@@ -328,7 +328,9 @@ void ServerConnection::OnMessageComplete(MessageHead& head) {
 // --- responses -----------------------------------------------------------------
 
 bool ServerConnection::SendResponseBytes(ServerResponse* res) {
-  if (output_ended_) return false;
+  // (A connection closing already, destroyed by a listener, sends nothing more: its
+  // engine connection fails only the sends queued before its reap.)
+  if (output_ended_ || closed_ || conn_->closing()) return false;
   SendBatch* batch = NewBatch();
   res->out_.TakePending(&batch->iov);
   for (const iovec& v : batch->iov) batch->bytes += v.iov_len;

@@ -116,7 +116,21 @@ Fd ConnectLoopback(uint16_t port, int rcvbuf, int timeout_ms) {
   setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   setsockopt(fd.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
   sockaddr_in addr = Loopback(port);
-  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) return Fd();
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) return fd;
+  // Interrupted (a ring's task work can interrupt this thread's blocking calls): the
+  // connect goes on; wait for it and read its outcome.
+  if (errno != EINTR) return Fd();
+  pollfd p{fd.get(), POLLOUT, 0};
+  int r;
+  do {
+    r = poll(&p, 1, timeout_ms);
+  } while (r < 0 && errno == EINTR);
+  int err = 0;
+  socklen_t len = sizeof(err);
+  if (r != 1 || getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) {
+    errno = err != 0 ? err : ETIMEDOUT;
+    return Fd();
+  }
   return fd;
 }
 

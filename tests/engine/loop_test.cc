@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <liburing.h>
 #include <netinet/in.h>
@@ -509,6 +510,11 @@ TEST(Loop, ExceptionsFromCallbacksAreReportedAndTheLoopGoesOn) {
   ASSERT_EQ(recv(good.get(), buf, sizeof(buf), 0), 4);
   EXPECT_EQ(std::string(buf, 4), "echo");
   EXPECT_EQ(server.close_err, -ECONNABORTED);
+  // The reap's close goes to the kernel with the loop's next submission.
+  ASSERT_TRUE(RunUntil(*loop, [&] {
+    pollfd p{bad.get(), POLLIN, 0};
+    return poll(&p, 1, 0) == 1;
+  }));
   EXPECT_EQ(recv(bad.get(), buf, sizeof(buf), 0), 0) << "the throwing handler's socket is closed";
   EXPECT_THAT(reported, ::testing::UnorderedElementsAre("data", "timer", "later timer ran",
                                                        "deferred", "posted"));

@@ -380,23 +380,6 @@ void ServerConnection::ResponseFinished(ServerResponse* res) {
   if (ex->request_done) Recycle(ex);
 }
 
-void ServerConnection::StartShutdown() {
-  if (upgraded_ || output_ended_ || ignore_input_ || queue_tail_ == nullptr) return;
-  ServerResponse& res = *queue_tail_->res;
-  // Its head still arriving: OnHeadersComplete makes it the last.
-  if (parsing_ != nullptr && parsing_ != queue_tail_) return;
-  // A response whose head is rendered says keep-alive already: the next request, if
-  // one comes within the grace, is the last.
-  if (res.head_written_) return;
-  res.keep_alive_ = false;
-  if (parsing_ != nullptr) {
-    parser().CloseAfterMessage();  // in its body: the last once it completes
-    last_for_shutdown_ = true;
-  } else {
-    ReadLastRequest();
-  }
-}
-
 void ServerConnection::CloseIfIdle() {
   // Between requests: no exchange (not even one whose bytes are still leaving), no
   // message begun, and not handed to an upgrade listener. Ended, not destroyed: a
@@ -475,23 +458,6 @@ void ServerConnection::UpdateBackpressure() {
   UpdateReceiving();
   // Answered everything, and nothing held back: between requests after all.
   if (!over) MaybeEnterKeepAliveWait();
-}
-
-void ServerConnection::MaybeEnterKeepAliveWait() {
-  if (began_ && queue_head_ == nullptr && parsing_ == nullptr && !keep_alive_wait_ &&
-      !output_ended_ && !upgraded_ && !ignore_input_ && !closed_ && !conn_->holds_input()) {
-    EnterKeepAliveWait();
-  }
-}
-
-void ServerConnection::EnterKeepAliveWait() {
-  if (paused_by_backpressure_) return;
-  if (server_->GraceOver(loop_index_)) {
-    EndOutput();  // idle once shutdown()'s grace is over
-    return;
-  }
-  keep_alive_wait_ = true;
-  if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
 }
 
 void ServerConnection::ReleaseInputLater() {

@@ -1,6 +1,7 @@
 // ServerConnection's answers to input it will not serve: a parse error (Node's bare
 // status line, then the close), and the bytes after a request that closes the
-// connection (dropped). See http/server_connection.h.
+// connection (dropped), including one that Server::shutdown() made the last.
+// See http/server_connection.h.
 #include <llhttp.h>
 
 #include "http/server.h"
@@ -55,6 +56,23 @@ void ServerConnection::ReadLastRequest() {
   ignore_input_ = true;
   last_request_read_ = true;
   if (queue_head_ == nullptr && !output_ended_) EndOutput();
+}
+
+void ServerConnection::StartShutdown() {
+  if (upgraded_ || output_ended_ || ignore_input_ || queue_tail_ == nullptr) return;
+  ServerResponse& res = *queue_tail_->res;
+  // Its head still arriving: OnHeadersComplete makes it the last.
+  if (parsing_ != nullptr && parsing_ != queue_tail_) return;
+  // A response whose head is rendered says keep-alive already: the next request, if
+  // one comes within the grace, is the last.
+  if (res.head_written_) return;
+  res.keep_alive_ = false;
+  if (parsing_ != nullptr) {
+    parser().CloseAfterMessage();  // in its body: the last once it completes
+    last_for_shutdown_ = true;
+  } else {
+    ReadLastRequest();
+  }
 }
 
 }  // namespace http

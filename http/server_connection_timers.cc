@@ -161,4 +161,21 @@ void ServerConnection::runAfter(uint64_t ms, std::function<void()> cb) {
   conn_->loop().ArmTimer(&t->timer, std::min(ms, kTimeoutMax));
 }
 
+void ServerConnection::MaybeEnterKeepAliveWait() {
+  if (began_ && queue_head_ == nullptr && parsing_ == nullptr && !keep_alive_wait_ &&
+      !output_ended_ && !upgraded_ && !ignore_input_ && !closed_ && !conn_->holds_input()) {
+    EnterKeepAliveWait();
+  }
+}
+
+void ServerConnection::EnterKeepAliveWait() {
+  if (paused_by_backpressure_) return;
+  if (server_->GraceOver(loop_index_)) {
+    EndOutput();  // idle once shutdown()'s grace is over
+    return;
+  }
+  keep_alive_wait_ = true;
+  if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
+}
+
 }  // namespace http

@@ -35,10 +35,12 @@ TEST_F(ServerLimits, MaxHeaderSizeOptionLimitsThatServerOnly) {
   Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); }, {}, options);
   std::string head = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ";
   EXPECT_EQ(RoundTrip(head + std::string(2000, 'a') + "\r\n\r\n"), kTooLarge);
-  EXPECT_EQ(RoundTrip(head + std::string(900, 'a') + "\r\n\r\n").substr(0, 15), "HTTP/1.1 200 OK");
+  const std::string ok = std::string("HTTP/1.1 200 OK\r\n") + kKeepAlive +
+                         "Content-Length: 2\r\n\r\nok";
+  EXPECT_EQ(RoundTrip(head + std::string(900, 'a') + "\r\n\r\n"), ok);
   StopServer();
   Start([](http::IncomingMessage&, http::ServerResponse& res) { res.end("ok"); });
-  EXPECT_EQ(RoundTrip(head + std::string(2000, 'a') + "\r\n\r\n").substr(0, 15), "HTTP/1.1 200 OK");
+  EXPECT_EQ(RoundTrip(head + std::string(2000, 'a') + "\r\n\r\n"), ok);
 }
 
 // A client that pipelines requests and never reads: once the responses it does not

@@ -236,7 +236,8 @@ TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
     fds.push_back(ConnectNoDelay());
     Send(fds.back(), c.first);
   }
-  std::this_thread::sleep_for(milliseconds(100));
+  // Every first part is with the server (received) before the checks.
+  ASSERT_TRUE(WaitUntilServerReceived(fds)) << "first parts not received";
   ExpectGoodClientServed("while the others wait");
   // No receive buffer waits with them; held bodies keep at most their loop's budget.
   // (The good client's request keeps its buffer until its response's send completes:
@@ -290,7 +291,7 @@ TEST_F(ExchangeLines, AHeadSentALinePerSegmentKeepsNoBuffer) {
   constexpr int kLines = 300;
   for (int i = 0; i < kLines; ++i) {
     Send(fd, "a: " + std::to_string(i % 10) + "\r\n");
-    std::this_thread::sleep_for(milliseconds(1));  // one segment, one receive each
+    ASSERT_TRUE(WaitUntilServerReceived(fd)) << "line " << i;  // one receive each
     if (i % 100 == 99) ExpectGoodClientServed("while the head trickles in");
   }
   Send(fd, "\r\n");

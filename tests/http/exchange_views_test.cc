@@ -5,8 +5,10 @@
 //
 // Each request is sent in two or three pieces cut at every byte, on its own
 // connection, while a noise connection keeps refilling the small ring (8 x 1 KiB)
-// with 'Z' bytes. The handler reads the request when its head arrives and again
-// ~15 ms after its end (after the move, once the buffers were reused), and answers
+// with 'Z' bytes. Each piece is sent once the server has received the one before, so
+// each is its own receive. The handler reads the request when its head arrives and
+// again once the noise has taken 16 ring buffers after its end (after the move, once
+// every buffer was handed out again), and answers
 // with both readings; every split must answer as the unsplit request does. Ring
 // memory is never freed, so ASan cannot see a stale view: it shows as 'Z's.
 #include <gtest/gtest.h>
@@ -16,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -116,6 +119,20 @@ class Noise {
 class ExchangeViews : public http_test::LoopbackTest,
                       public ::testing::WithParamInterface<Case> {
  protected:
+  // Runs fn on the socket's loop once the noise connection has had `receives`
+  // receives (each takes a ring buffer and fills it with 'Z's): twice the ring's 8
+  // after the request's end, the ring has handed out every buffer again since.
+  void AfterRingReused(http::Socket& socket, uint64_t receives, std::function<void()> fn) {
+    if (noise_receives_ >= receives) {
+      fn();
+      return;
+    }
+    socket.runAfter(1, [this, &socket, receives, fn = std::move(fn)]() mutable {
+      AfterRingReused(socket, receives, std::move(fn));
+    });
+  }
+
+  std::atomic<uint64_t> noise_receives_{0};  // the noise connection's 'data' events
   // The bodies of the responses on `fd` (the heads carry dates), once `responses`
   // have arrived or 3 s have passed.
   static std::string Answers(int fd, int responses) {
@@ -138,21 +155,21 @@ TEST_P(ExchangeViews, EverySplitReadsTheSameRequestInALaterCallback) {
   o.recvBufferSize = 1024;
   o.insecureHTTPParser = c.lenient;
   Start(
-      [c](http::IncomingMessage& req, http::ServerResponse& res) {
+      [this, c](http::IncomingMessage& req, http::ServerResponse& res) {
         if (c.rewrite_url && req.url.size() > 1) req.url = req.url.substr(1);
         auto first = std::make_shared<std::string>(c.early_headers ? Dump(req, false)
                                                                    : std::string(req.url));
         auto body = std::make_shared<std::string>();
         req.on<"data">([body](std::string_view d) { body->append(d); });
-        req.on<"end">([&req, &res, first, body] {
-          req.socket()->runAfter(15, [&req, &res, first, body] {
+        req.on<"end">([this, &req, &res, first, body] {
+          AfterRingReused(*req.socket(), noise_receives_ + 2 * 8, [&req, &res, first, body] {
             res.end("<<" + *first + "|" + Dump(req, true) + "|" + *body + ">>");
           });
         });
       },
-      [](http::Server& s) {
-        s.on<"upgrade">([](http::IncomingMessage&, http::Socket& socket, std::string_view) {
-          socket.on<"data">([](std::string_view) {});
+      [this](http::Server& s) {
+        s.on<"upgrade">([this](http::IncomingMessage&, http::Socket& socket, std::string_view) {
+          socket.on<"data">([this](std::string_view) { ++noise_receives_; });
           socket.on<"end">([&socket] { socket.end(); });
         });
       },
@@ -178,7 +195,8 @@ TEST_P(ExchangeViews, EverySplitReadsTheSameRequestInALaterCallback) {
       if (k + d < r.size()) cuts.emplace_back(k, k + d);
     }
   }
-  // A batch of connections at a time, each piece its own receive as a rule.
+  // A batch of connections at a time, each piece its own receive: the next is sent once
+  // the server has received the one before.
   constexpr size_t kBatch = 64;
   for (size_t from = 0; from < cuts.size(); from += kBatch) {
     struct Conn {
@@ -190,11 +208,13 @@ TEST_P(ExchangeViews, EverySplitReadsTheSameRequestInALaterCallback) {
       conns.push_back({cuts[i].first, cuts[i].second, ConnectNoDelay()});
       Send(conns.back().fd, r.substr(0, cuts[i].first));
     }
-    std::this_thread::sleep_for(milliseconds(2));
+    std::vector<int> fds;
+    for (const Conn& conn : conns) fds.push_back(conn.fd);
+    ASSERT_TRUE(WaitUntilServerReceived(fds)) << "first pieces not received";
     for (Conn& conn : conns) {
       if (conn.b < r.size()) Send(conn.fd, r.substr(conn.a, conn.b - conn.a));
     }
-    std::this_thread::sleep_for(milliseconds(2));
+    ASSERT_TRUE(WaitUntilServerReceived(fds)) << "second pieces not received";
     for (Conn& conn : conns) Send(conn.fd, r.substr(conn.b < r.size() ? conn.b : conn.a));
     for (Conn& conn : conns) {
       EXPECT_EQ(Answers(conn.fd, c.responses), expected) << "cuts at " << conn.a << "," << conn.b;

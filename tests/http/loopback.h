@@ -11,20 +11,26 @@
 #define TESTS_HTTP_LOOPBACK_H_
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <gtest/gtest.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "http/server.h"
@@ -75,6 +81,50 @@ class LoopbackTest : public ::testing::Test {
     socklen_t len = sizeof(a);
     getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
     return ntohs(a.sin_port);
+  }
+
+  // Waits up to `ms` until the server has taken every byte sent so far on each of
+  // `fds` out of its socket (a receive of the server's loop has completed with them),
+  // so that what is sent next arrives in a later receive, however loaded the machine.
+  // The server runs in the test's process, so its end of each connection is among
+  // this process's descriptors: the one whose peer is the client's port. Done for a
+  // client when its send queue is empty (all acknowledged: in the server's socket)
+  // and so is the receive queue of the server's end. Returns false on the deadline.
+  bool WaitUntilServerReceived(const std::vector<int>& fds, int ms = 10000) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    for (;;) {
+      std::map<uint16_t, int> server_ends;  // client port -> server's descriptor
+      if (DIR* dir = opendir("/proc/self/fd")) {
+        while (dirent* e = readdir(dir)) {
+          int sfd = std::atoi(e->d_name);
+          sockaddr_in local{}, peer{};
+          socklen_t len = sizeof(local), plen = sizeof(peer);
+          if (sfd <= 2 || getsockname(sfd, reinterpret_cast<sockaddr*>(&local), &len) != 0 ||
+              local.sin_family != AF_INET || ntohs(local.sin_port) != server_->port() ||
+              getpeername(sfd, reinterpret_cast<sockaddr*>(&peer), &plen) != 0) {
+            continue;
+          }
+          server_ends[ntohs(peer.sin_port)] = sfd;
+        }
+        closedir(dir);
+      }
+      bool all = true;
+      for (int fd : fds) {
+        int unacked = -1, unread = -1;
+        auto end = server_ends.find(LocalPort(fd));
+        if (ioctl(fd, SIOCOUTQ, &unacked) != 0 || unacked != 0 || end == server_ends.end() ||
+            ioctl(end->second, FIONREAD, &unread) != 0 || unread != 0) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return true;
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  }
+  bool WaitUntilServerReceived(int fd, int ms = 10000) {
+    return WaitUntilServerReceived(std::vector<int>{fd}, ms);
   }
 
   // Closes with a reset (SO_LINGER 0): the server sees ECONNRESET, not a FIN.

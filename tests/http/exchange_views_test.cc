@@ -18,7 +18,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -119,19 +118,6 @@ class Noise {
 class ExchangeViews : public http_test::LoopbackTest,
                       public ::testing::WithParamInterface<Case> {
  protected:
-  // Runs fn on the socket's loop once the noise connection has had `receives`
-  // receives (each takes a ring buffer and fills it with 'Z's): twice the ring's 8
-  // after the request's end, the ring has handed out every buffer again since.
-  void AfterRingReused(http::Socket& socket, uint64_t receives, std::function<void()> fn) {
-    if (noise_receives_ >= receives) {
-      fn();
-      return;
-    }
-    socket.runAfter(1, [this, &socket, receives, fn = std::move(fn)]() mutable {
-      AfterRingReused(socket, receives, std::move(fn));
-    });
-  }
-
   std::atomic<uint64_t> noise_receives_{0};  // the noise connection's 'data' events
   // The bodies of the responses on `fd` (the heads carry dates), once `responses`
   // have arrived or 3 s have passed.
@@ -162,9 +148,13 @@ TEST_P(ExchangeViews, EverySplitReadsTheSameRequestInALaterCallback) {
         auto body = std::make_shared<std::string>();
         req.on<"data">([body](std::string_view d) { body->append(d); });
         req.on<"end">([this, &req, &res, first, body] {
-          AfterRingReused(*req.socket(), noise_receives_ + 2 * 8, [&req, &res, first, body] {
-            res.end("<<" + *first + "|" + Dump(req, true) + "|" + *body + ">>");
-          });
+          // Twice the ring's 8 receives of noise: every buffer was handed out again.
+          uint64_t reused_at = noise_receives_ + 2 * 8;
+          RunWhen(
+              *req.socket(), [this, reused_at] { return noise_receives_ >= reused_at; },
+              [&req, &res, first, body] {
+                res.end("<<" + *first + "|" + Dump(req, true) + "|" + *body + ">>");
+              });
         });
       },
       [this](http::Server& s) {

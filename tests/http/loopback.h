@@ -127,6 +127,21 @@ class LoopbackTest : public ::testing::Test {
     return WaitUntilServerReceived(std::vector<int>{fd}, ms);
   }
 
+  // Runs fn on the socket's loop once ready() holds, looking every `every_ms` ms: a
+  // handler that waits on something the test controls. Dropped if the socket closes
+  // first (its timers go with it).
+  static void RunWhen(http::Socket& socket, std::function<bool()> ready,
+                      std::function<void()> fn, uint64_t every_ms = 1) {
+    if (ready()) {
+      fn();
+      return;
+    }
+    socket.runAfter(every_ms, [&socket, ready = std::move(ready), fn = std::move(fn),
+                               every_ms]() mutable {
+      RunWhen(socket, std::move(ready), std::move(fn), every_ms);
+    });
+  }
+
   // Closes with a reset (SO_LINGER 0): the server sees ECONNRESET, not a FIN.
   static void Reset(int fd) {
     linger l{1, 0};

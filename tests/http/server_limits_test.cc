@@ -12,7 +12,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -127,23 +126,6 @@ TEST_F(ServerLimits, RequestsAfterAClosingResponseAreEmittedButNotAnsweredByV12s
   EXPECT_THAT(Notes(), ::testing::ElementsAre("request /a", "request /b"));
 }
 
-namespace {
-
-// Runs fn on the socket's loop once *released is set (looked at every 5 ms), as a
-// handler that waits on something slow. Dropped if the socket closes first.
-void WhenReleased(std::shared_ptr<const std::atomic<bool>> released, http::Socket& socket,
-                  std::function<void()> fn) {
-  if (*released) {
-    fn();
-    return;
-  }
-  socket.runAfter(5, [released = std::move(released), &socket, fn = std::move(fn)]() mutable {
-    WhenReleased(std::move(released), socket, std::move(fn));
-  });
-}
-
-}  // namespace
-
 // Checked against v12.22.9: responses waiting behind a slow first one buffer their
 // bytes (v12's outgoingData); once they hold 16 KiB, the next request to arrive is
 // still emitted, and then nothing more is read until the first one is answered.
@@ -153,10 +135,13 @@ TEST_F(ServerLimits, ResponsesWaitingBehindASlowOneStopTheReadingAt16KiB) {
   Start([this, release](http::IncomingMessage& req, http::ServerResponse& res) {
     Note("request " + std::string(req.url));
     if (req.url == "/slow") {
-      WhenReleased(release, *req.socket(), [this, &res] {
-        Note("answer /slow");
-        res.end("slow");
-      });
+      RunWhen(
+          *req.socket(), [release] { return release->load(); },
+          [this, &res] {
+            Note("answer /slow");
+            res.end("slow");
+          },
+          5);
       return;
     }
     res.end(std::string(8192, 'x'));

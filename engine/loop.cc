@@ -160,8 +160,8 @@ bool Loop::RunOnce() {
   Dispatch();
   RunTimers();
   RunDeferred();
-  RefillBuffers();
   Reap();
+  RefillBuffers();
   return !stop_.load(std::memory_order_relaxed);
 }
 
@@ -368,7 +368,7 @@ void Loop::ForEachConnection(const std::function<void(Connection&)>& fn) {
 // fresh reading plus one keeps that from being early.
 void Loop::ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, MonotonicMs() + 1 + delay_ms); }
 
-// Phase 7.
+// Phase 6.
 void Loop::Reap() {
   size_t keep = 0;
   for (size_t i = 0; i < reap_list_.size(); ++i) {

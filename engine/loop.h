@@ -12,14 +12,16 @@
 //   5. deferred work: run Post()ed and Defer()red functions, at most
 //                     kMaxDeferredPerTurn of them, so a callback that keeps deferring
 //                     cannot starve I/O; then hand held data to resumed connections;
-//   6. buffers:       publish recycled buffers to the kernel; re-arm receives that
+//   6. reap:          free connections and listeners that were closed and have no
+//                     operation left in flight (deferred close: nothing is freed
+//                     while a handler of its may still be on the stack);
+//   7. buffers:       publish recycled buffers to the kernel, those that the reap
+//                     let go of included (a loop that then waits must not keep them
+//                     from connections waiting for memory); re-arm receives that
 //                     ran out of buffers, oldest first, one per free buffer; when
 //                     the ring stays dry, ask the pressure handlers to let go, then
 //                     receive into overflow memory up to its cap (connection.h,
-//                     "Receiving");
-//   7. reap:          free connections and listeners that were closed and have no
-//                     operation left in flight (deferred close: nothing is freed
-//                     while a handler of its may still be on the stack).
+//                     "Receiving").
 // Between phases the completion queue holds no completion that was already seen.
 //
 // Threads: everything but Post() and Stop() must be called on the loop's thread, the

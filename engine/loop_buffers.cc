@@ -1,4 +1,4 @@
-// The loop's buffers phase (phase 6 in engine/loop.h) and its queue of connections
+// The loop's buffers phase (phase 7 in engine/loop.h) and its queue of connections
 // waiting for receive memory: see "Receiving" in engine/connection.h.
 #include <algorithm>
 
@@ -8,7 +8,7 @@
 
 namespace engine {
 
-// Phase 6. Recycled buffers go back to the kernel in one store. Then the receives
+// Phase 7. Recycled buffers go back to the kernel in one store. Then the receives
 // that found the ring empty, oldest first:
 //   1. one waiter is re-armed per free buffer, poll-first, so that one whose socket
 //      has nothing to read takes no buffer and cannot fail with ENOBUFS again; the

@@ -43,15 +43,19 @@ struct Keeper : engine::AcceptHandler, engine::ConnectionHandler {
   void OnEof(Connection& c) override {
     eof[Index(c)] = true;
     eof_order.push_back(Index(c));
+    if (close_on_eof) c.Close();
   }
   void OnClose(Connection& c, int err) override {
     size_t i = Index(c);
     close_err[i] = err;
     conns[i] = nullptr;
+    if (drop_on_close) held.clear();
   }
   static size_t Index(const Connection& c) { return reinterpret_cast<size_t>(c.user_data); }
 
   bool retain = true;
+  bool close_on_eof = false;
+  bool drop_on_close = false;  // OnClose lets go of every held piece
   std::vector<BufRef> held;
   std::vector<Connection*> conns;
   std::vector<std::string> bytes;
@@ -170,6 +174,25 @@ TEST(LoopBuffers, RingHeldDryReceivesIntoOverflowMemoryUpToItsCap) {
   RunFor(*r.loop, 20);
   EXPECT_EQ(r.loop->recv_memory().overflow_bytes, 0u);
   EXPECT_EQ(r.loop->recv_memory().ring_in_use, 0u);
+}
+
+// A handler that lets go of its buffers in OnClose does so in the reap phase. The
+// same turn publishes them and re-arms a waiter: a loop that went on to wait in the
+// kernel would keep them from it until some other completion came.
+TEST(LoopBuffers, BuffersLetGoOfByAClosedConnectionServeAWaiterInTheSameTurn) {
+  DryRing r(/*overflow_bytes=*/0);
+  r.k.close_on_eof = true;
+  r.k.drop_on_close = true;
+  r.k.retain = false;
+  Fd waiter = Accept(*r.loop, r.k, r.port);
+  ASSERT_TRUE(WriteAll(waiter.get(), "waiting"));
+  ASSERT_TRUE(RunUntil(*r.loop, [&] { return r.loop->recv_memory().waiters == 1; }));
+  shutdown(r.holder.get(), SHUT_WR);
+  // RunUntil returns after the turn in which the holder's OnClose ran.
+  ASSERT_TRUE(RunUntil(*r.loop, [&] { return r.k.close_err[0] != 1; }, 1000));
+  EXPECT_EQ(r.loop->recv_memory().waiters, 0u) << "the waiter was not re-armed in that turn";
+  EXPECT_EQ(r.loop->stats().ring_in_use, 0u) << "the gauge missed what the reap let go of";
+  ASSERT_TRUE(RunUntil(*r.loop, [&] { return r.k.bytes[1] == "waiting"; }, 1000));
 }
 
 TEST(LoopBuffers, StalledWaiterSeesItsPeersReset) {

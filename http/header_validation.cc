@@ -1,11 +1,10 @@
 #include "http/header_validation.h"
 
-#include <strings.h>
-
 #include <array>
 #include <cstdint>
 #include <cstring>
 
+#include "http/ascii.h"
 #include "http/errors.h"
 
 namespace http {
@@ -81,7 +80,7 @@ bool HasInvalidHeaderChar(std::string_view s) noexcept {
 
 bool HasWordIgnoreCase(std::string_view value, std::string_view word) noexcept {
   for (size_t i = 0; i + word.size() <= value.size(); ++i) {
-    if (strncasecmp(value.data() + i, word.data(), word.size()) != 0) continue;
+    if (!EqualsIgnoreCase(value.substr(i, word.size()), word)) continue;
     size_t end = i + word.size();
     if ((i == 0 || !IsWordByte(value[i - 1])) && (end == value.size() || !IsWordByte(value[end]))) {
       return true;

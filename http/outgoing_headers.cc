@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "http/ascii.h"
 #include "http/header_validation.h"
 
 namespace http {
@@ -12,16 +13,6 @@ namespace {
 constexpr size_t kLenSize = sizeof(uint32_t);
 // Offsets and lengths are 32-bit; keep the whole arena below that.
 constexpr size_t kMaxArena = std::numeric_limits<uint32_t>::max();
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (Lower(a[i]) != Lower(b[i])) return false;
-  }
-  return true;
-}
 
 // A canonical array index as JavaScript defines it ("0", "17"; not "017"), whose
 // keys an object lists first, in numeric order. Sets *value.
@@ -241,7 +232,7 @@ std::vector<std::string> OutgoingHeaders::names() const {
   out.reserve(size());
   for (const Entry& e : *this) {
     std::string& lower = out.emplace_back(e.name);
-    for (char& c : lower) c = Lower(c);
+    for (char& c : lower) c = ToLowerAscii(c);
   }
   return out;
 }
@@ -274,14 +265,14 @@ char* OutgoingHeaders::SerializeTo(char* out) const noexcept {
         first = false;
         put(v);
       }
-      put("\r\n");
+      put(kCrlf);
       continue;
     }
     for (std::string_view v : e.values) {
       put(e.name);
       put(": ");
       put(v);
-      put("\r\n");
+      put(kCrlf);
     }
   }
   return out;

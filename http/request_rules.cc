@@ -1,16 +1,12 @@
 #include "http/request_rules.h"
 
-#include <strings.h>
-
 #include <algorithm>
 #include <array>
 
+#include "http/ascii.h"
+
 namespace http {
 namespace {
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
@@ -50,7 +46,7 @@ bool IsSubDelim(char c) { return std::string_view("!$&'()*+,;=").find(c) != std:
 template <typename Fn>
 bool ForEachElement(const std::vector<HeaderView>& headers, std::string_view name, Fn&& fn) {
   for (const HeaderView& h : headers) {
-    if (!IEquals(h.name, name)) continue;
+    if (!EqualsIgnoreCase(h.name, name)) continue;
     std::string_view rest = h.value;
     for (;;) {
       size_t comma = rest.find(',');
@@ -147,7 +143,7 @@ bool IsKnownCoding(std::string_view coding) {
   static constexpr std::array<std::string_view, 6> kKnown = {
       "chunked", "compress", "deflate", "gzip", "x-compress", "x-gzip"};
   for (std::string_view k : kKnown) {
-    if (IEquals(coding, k)) return true;
+    if (EqualsIgnoreCase(coding, k)) return true;
   }
   return false;
 }
@@ -211,8 +207,8 @@ TransferCodings ClassifyTransferCodings(const std::vector<HeaderView>& headers) 
 ConnectionOptions ReadConnectionOptions(const std::vector<HeaderView>& headers) {
   ConnectionOptions o;
   ForEachElement(headers, "connection", [&](std::string_view option) {
-    o.close |= IEquals(option, "close");
-    o.keep_alive |= IEquals(option, "keep-alive");
+    o.close |= EqualsIgnoreCase(option, "close");
+    o.keep_alive |= EqualsIgnoreCase(option, "keep-alive");
     return true;
   });
   return o;
@@ -224,11 +220,11 @@ RuleBreak CheckRequestHead(const MessageHead& head, bool has_version) {
   bool has_host = false;
   bool has_transfer_encoding = false;
   for (const HeaderView& h : head.headers) {
-    if (IEquals(h.name, "host")) {
+    if (EqualsIgnoreCase(h.name, "host")) {
       if (has_host) return {400, "HPE_INVALID_HOST", "Duplicate Host header"};
       if (!IsValidHost(h.value)) return {400, "HPE_INVALID_HOST", "Invalid Host header"};
       has_host = true;
-    } else if (IEquals(h.name, "transfer-encoding")) {
+    } else if (EqualsIgnoreCase(h.name, "transfer-encoding")) {
       has_transfer_encoding = true;
     }
   }

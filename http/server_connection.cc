@@ -1,12 +1,12 @@
 #include "http/server_connection.h"
 
 #include <llhttp.h>
-#include <strings.h>
 
 #include <algorithm>
 #include <array>
 
 #include "engine/loop.h"
+#include "http/ascii.h"
 #include "http/header_validation.h"
 #include "http/server.h"
 #include "http/uncaught.h"
@@ -17,10 +17,6 @@ namespace http {
 // it within the allocator's 256-byte size class.
 static_assert(sizeof(ServerConnection) <= 256);
 namespace {
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // Node v12's parser hands a head's fields to JavaScript in batches of 31 once it has
 // 32 or more, and drops a batch once max_fields fields are kept (0: no limit). So
@@ -240,12 +236,12 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   bool has_expect = false;
   bool expect_continue = false;  // some Expect line has the word 100-continue
   for (const HeaderView& h : head.headers) {
-    if (old_version && IEquals(h.name, "te") && HasWordIgnoreCase(h.value, "chunked")) {
+    if (old_version && EqualsIgnoreCase(h.name, "te") && HasWordIgnoreCase(h.value, "chunked")) {
       chunked_ok = true;
-    } else if (IEquals(h.name, "expect")) {
+    } else if (EqualsIgnoreCase(h.name, "expect")) {
       has_expect = true;
       expect_continue = expect_continue || HasWordIgnoreCase(h.value, "100-continue");
-    } else if (IEquals(h.name, "host")) {
+    } else if (EqualsIgnoreCase(h.name, "host")) {
       has_host = true;
     }
   }

@@ -1,22 +1,15 @@
 #include "http/server_response.h"
 
-#include <strings.h>
-
 #include <charconv>
 #include <cstring>
 
+#include "http/ascii.h"
 #include "http/header_validation.h"
 #include "http/server_connection.h"
 #include "http/uncaught.h"
 
 namespace http {
 namespace {
-
-constexpr std::string_view kCrlf = "\r\n";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // The bytes Buffer.from(chunk, encoding) gives, for the encodings the C++ API takes.
 std::string Decode(std::string_view chunk, std::string_view encoding) {

@@ -1,10 +1,9 @@
 // ServerResponse's headers and head: setHeader() and friends, writeHead(), and v12's
 // _storeHeader, which renders the status line and headers into the head.
-#include <strings.h>
-
 #include <charconv>
 #include <cstring>
 
+#include "http/ascii.h"
 #include "http/date_cache.h"
 #include "http/header_validation.h"
 #include "http/server_response.h"
@@ -12,12 +11,6 @@
 
 namespace http {
 namespace {
-
-constexpr std::string_view kCrlf = "\r\n";
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 void AppendDecimal(std::string& s, uint64_t v) {
   char buf[24];

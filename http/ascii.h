@@ -1,0 +1,30 @@
+// The byte-level text helpers that the parser and the message layers share: one
+// case-insensitive comparison (ASCII letters only, as HTTP field names and tokens
+// compare) and one CRLF. Pure and header-only; safe from any thread.
+#ifndef HTTP_ASCII_H_
+#define HTTP_ASCII_H_
+
+#include <cstddef>
+#include <string_view>
+
+namespace http {
+
+inline constexpr std::string_view kCrlf = "\r\n";
+
+inline constexpr char ToLowerAscii(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
+
+// True when a and b have the same length and equal bytes, ignoring ASCII case.
+// (Not strncasecmp, which folds by the process's locale.)
+inline constexpr bool EqualsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace http
+
+#endif  // HTTP_ASCII_H_

@@ -34,7 +34,7 @@ struct SendBatch {
   std::vector<iovec> iov;
   size_t bytes = 0;
   ServerConnection* owner = nullptr;
-  ServerResponse* res = nullptr;  // null for raw socket writes
+  OutgoingMessage* res = nullptr;  // null for raw socket writes
 };
 
 // The free exchanges, send batches and parsers of one loop of one server. Loop-thread
@@ -46,6 +46,8 @@ class LoopPools {
   explicit LoopPools(Server* server) : server_(server) {}
   LoopPools(const LoopPools&) = delete;
   LoopPools& operator=(const LoopPools&) = delete;
+
+  Server* server() const { return server_; }
 
   Exchange* TakeExchange();
   void Give(Exchange* ex);

@@ -43,7 +43,7 @@ struct Server::LoopState final : engine::AcceptHandler {
     // Once this loop has reported closed ('close' may have been emitted), a late
     // accept is refused: left without a handler, the listener closes it.
     if (reported) return;
-    auto* sc = new ServerConnection(server, pools.get(), &c, index);
+    auto* sc = new ServerConnection(pools.get(), &c, index);
     ++connections;
     server->emit<"connection">(static_cast<Socket&>(*sc));
     if (closing && !grace_pending && !c.closing() && c.user_data == sc) sc->CloseIfIdle();

@@ -48,15 +48,15 @@ std::string_view VersionString(int major, int minor) {
 
 // --- the connection ----------------------------------------------------------------
 
-ServerConnection::ServerConnection(Server* server, LoopPools* pools, engine::Connection* conn,
+ServerConnection::ServerConnection(LoopPools* pools, engine::Connection* conn,
                                    int loop_index)
-    : server_(server), pools_(pools), conn_(conn), loop_index_(static_cast<int16_t>(loop_index)) {
+    : pools_(pools), conn_(conn), loop_index_(static_cast<int16_t>(loop_index)) {
   fd_ = conn->fd();
   conn_->set_handler(this);
   conn_->user_data = this;
   idle_timer_.set_callback([this] { OnTimer(); });
   accepted_ms_ = static_cast<uint32_t>(conn->loop().now_ms());
-  SetIdleTimeout(server->timeout);
+  SetIdleTimeout(server()->timeout);
   ArmTimerBy(RequestDeadline());
 }
 
@@ -158,8 +158,8 @@ void ServerConnection::Parse(std::string_view data) {
       IncomingMessage& req = *queue_tail_->req;
       bool is_connect = req.method == "CONNECT";
       bool had = is_connect
-                     ? server_->emit<"connect">(req, static_cast<Socket&>(*this), rest)
-                     : server_->emit<"upgrade">(req, static_cast<Socket&>(*this), rest);
+                     ? server()->emit<"connect">(req, static_cast<Socket&>(*this), rest)
+                     : server()->emit<"upgrade">(req, static_cast<Socket&>(*this), rest);
       if (!had) destroy();  // CONNECT without a listener
       return;
     }
@@ -214,12 +214,12 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   IncomingMessage& req = *ex->req;
   ServerResponse& res = *ex->res;
   // The server shuts down: this request is the connection's last (Server::shutdown).
-  if (server_->shutting_down() && !head.upgrade) {
+  if (server()->shutting_down() && !head.upgrade) {
     parser().CloseAfterMessage();
     last_for_shutdown_ = true;
   }
-  head.headers.resize(NodeVisibleFields(head.headers.size(), server_->maxHeadersCount));
-  req.Attach(this, this, &head, server_->maxHeadersCount);
+  head.headers.resize(NodeVisibleFields(head.headers.size(), server()->maxHeadersCount));
+  req.Attach(this, this, &head, server()->maxHeadersCount);
   req.method = llhttp_method_name(static_cast<llhttp_method_t>(head.method));
   req.url = head.url;
   req.httpVersionMajor = head.http_major;
@@ -246,7 +246,7 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
     }
   }
   res.Attach(this, this, head.method == HTTP_HEAD, head.keep_alive, chunked_ok,
-             server_->keepAliveTimeout);
+             server()->keepAliveTimeout);
   res.exchange_ = ex;
   PushQueue(ex);
   res.active_ = queued_ == 1 && !output_ended_;
@@ -254,12 +254,12 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
 
   if (head.upgrade) {
     bool is_connect = head.method == HTTP_CONNECT;
-    if (is_connect || server_->listenerCount<"upgrade">() > 0) {
+    if (is_connect || server()->listenerCount<"upgrade">() > 0) {
       upgraded_ = true;
       return 2;  // no body; Parse() hands the socket over
     }
   }
-  if (http11 && !has_host && !server_->options().insecureHTTPParser) {
+  if (http11 && !has_host && !server()->options().insecureHTTPParser) {
     // Current Node's requireHostHeader (the default mode follows current Node; v12,
     // as insecureHTTPParser here, served such requests). Nothing after it is parsed
     // (its body neither): the connection closes after this answer.
@@ -269,7 +269,7 @@ int ServerConnection::OnHeadersComplete(MessageHead& head) {
   } else if (has_expect && http11) {
     HandleExpect(ex, expect_continue);
   } else {
-    server_->emit<"request">(req, res);
+    server()->emit<"request">(req, res);
   }
   return 0;
 }
@@ -279,14 +279,14 @@ void ServerConnection::HandleExpect(Exchange* ex, bool expect_continue) {
   ServerResponse& res = *ex->res;
   if (expect_continue) {
     res.expect_continue_ = true;  // answered without 100 Continue: v12 closes
-    if (server_->listenerCount<"checkContinue">() > 0) {
-      server_->emit<"checkContinue">(req, res);
+    if (server()->listenerCount<"checkContinue">() > 0) {
+      server()->emit<"checkContinue">(req, res);
     } else {
       res.writeContinue();
-      server_->emit<"request">(req, res);
+      server()->emit<"request">(req, res);
     }
-  } else if (server_->listenerCount<"checkExpectation">() > 0) {
-    server_->emit<"checkExpectation">(req, res);
+  } else if (server()->listenerCount<"checkExpectation">() > 0) {
+    server()->emit<"checkExpectation">(req, res);
   } else {
     res.writeHead(417);
     res.end();
@@ -299,8 +299,8 @@ void ServerConnection::OnBody(std::string_view data) {
 }
 
 void ServerConnection::OnMessageComplete(MessageHead& head) {
-  head.trailers.resize(NodeVisibleFields(head.trailers.size(), server_->maxHeadersCount));
-  bool last = (!head.keep_alive && !upgraded_ && !server_->options().insecureHTTPParser) ||
+  head.trailers.resize(NodeVisibleFields(head.trailers.size(), server()->maxHeadersCount));
+  bool last = (!head.keep_alive && !upgraded_ && !server()->options().insecureHTTPParser) ||
               last_for_shutdown_;
   last_for_shutdown_ = false;
   Exchange* ex = parsing_;
@@ -323,7 +323,7 @@ void ServerConnection::OnMessageComplete(MessageHead& head) {
 
 // --- responses -----------------------------------------------------------------
 
-bool ServerConnection::SendResponseBytes(ServerResponse* res) {
+bool ServerConnection::SendMessageBytes(OutgoingMessage* res) {
   // (A connection closing already, destroyed by a listener, sends nothing more: its
   // engine connection fails only the sends queued before its reap.)
   if (output_ended_ || closed_ || conn_->closing()) return false;
@@ -343,7 +343,7 @@ void ServerConnection::EndOutput() {
   conn_->End();
 }
 
-void ServerConnection::ResponseEnded(ServerResponse* res) {
+void ServerConnection::MessageEnded(OutgoingMessage* res) {
   if (queue_head_ == nullptr || queue_head_->res.get() != res) return;
   PopQueue();
   res->active_ = false;
@@ -510,7 +510,7 @@ void ServerConnection::Recycle(Exchange* ex) {
   if (paused_by_backpressure_) UpdateBackpressure();
   // The last bytes of a connection that went idle have left after shutdown()'s
   // grace ran out (its timer found the connection busy).
-  if (live_ == nullptr && keep_alive_wait_ && !output_ended_ && server_->GraceOver(loop_index_)) {
+  if (live_ == nullptr && keep_alive_wait_ && !output_ended_ && server()->GraceOver(loop_index_)) {
     CloseIfIdle();
   }
 }
@@ -538,7 +538,7 @@ void ServerConnection::Send(SendBatch* batch) {
 void ServerConnection::OnBatchSent(engine::SendReq* req, int err) {
   auto* batch = static_cast<SendBatch*>(req->user);
   ServerConnection* self = batch->owner;
-  ServerResponse* res = batch->res;
+  OutgoingMessage* res = batch->res;
   size_t bytes = batch->bytes;
   self->pools_->Give(batch);
   if (res == nullptr) {
@@ -587,7 +587,7 @@ void ServerConnection::OnClose(engine::Connection&, int err) {
   if (parser_ != nullptr) pools_->Give(parser_);
   parser_ = nullptr;
   conn_->user_data = nullptr;
-  RunReportingExceptions([this] { server_->ConnectionClosed(loop_index_); });
+  RunReportingExceptions([this] { server()->ConnectionClosed(loop_index_); });
   delete this;
 }
 

@@ -51,7 +51,8 @@ class Server;
 
 class ServerConnection final : public Socket,
                                public engine::ConnectionHandler,
-                               public ParserEvents {
+                               public ParserEvents,
+                               public OutgoingTransport {
  public:
   static constexpr size_t kMaxQueued = 64;
   // Requests taken and not yet given back (waiting for their response, or for its
@@ -60,10 +61,10 @@ class ServerConnection final : public Socket,
   static constexpr size_t kMaxLive = 64;
   static constexpr size_t kMaxQueuedBytes = 1 << 20;
 
-  // loop_index: the server's loop that accepted `conn`, or -1 for a connection the
-  // server did not accept (a fuzz target's, on a loop the target runs itself).
-  ServerConnection(Server* server, LoopPools* pools, engine::Connection* conn,
-                   int loop_index);
+  // pools: those of the server's loop that accepted `conn` (and so the server);
+  // loop_index: that loop, or -1 for a connection the server did not accept (a fuzz
+  // target's, on a loop the target runs itself).
+  ServerConnection(LoopPools* pools, engine::Connection* conn, int loop_index);
   ~ServerConnection() override;
 
   // Socket.
@@ -75,15 +76,13 @@ class ServerConnection final : public Socket,
   Socket& resume() override;
   void runAfter(uint64_t ms, std::function<void()> cb) override;
 
-  // For ServerResponse.
-  // Hands the response's pending bytes to the engine; false (and nothing sent) once
-  // the socket's output has ended.
-  bool SendResponseBytes(ServerResponse* res);
-  // The response ended and its bytes were handed over: the next one may send.
-  void ResponseEnded(ServerResponse* res);
-  // Bytes that responses waiting behind the first buffer, changed by `delta`.
-  void CountWaitingBytes(int64_t delta);
-  // The response emitted 'close' after 'finish', and its request 'end' and 'close'.
+  // OutgoingTransport, for the responses: one sendmsg per connection per loop turn
+  // carries every response's bytes; the next response in the queue becomes active
+  // when one ends.
+  bool SendMessageBytes(OutgoingMessage* res) override;
+  void MessageEnded(OutgoingMessage* res) override;
+  void CountWaitingBytes(int64_t delta) override;
+  // For ServerResponse. The response emitted 'close' after 'finish', and its request 'end' and 'close'.
   void ResponseFinished(ServerResponse* res);
   // A request holds too much of its body unread (true), or no longer (false): the
   // socket is not read while any request says so.
@@ -105,9 +104,9 @@ class ServerConnection final : public Socket,
   // For IncomingMessage and ServerResponse: this connection's v12 process.nextTick
   // queue (http/next_tick.h), run in the loop's deferred phase; and whether `req` is
   // still v12's parser.incoming (no later request's head has been parsed).
-  void NextTick(Tick& t);
-  void CancelTick(Tick& t);
-  void ReleaseTick(Tick& t) { ticks_.Release(t); }
+  void NextTick(Tick& t) override;
+  void CancelTick(Tick& t) override;
+  void ReleaseTick(Tick& t) override { ticks_.Release(t); }
   bool IsParserIncoming(const IncomingMessage* req) const;
 
  private:
@@ -175,7 +174,8 @@ class ServerConnection final : public Socket,
     if (!RunReportingExceptions(fn)) destroy();
   }
 
-  Server* server_;
+  Server* server() const { return pools_->server(); }
+
   LoopPools* pools_;
   engine::Connection* conn_;
   int16_t loop_index_;  // (a server runs far fewer loops)

@@ -37,7 +37,7 @@ void ServerConnection::OnParseError(const ParseResult& r, std::string_view data,
   e.rawPacket = std::string(data);
   e.bytesParsed = r.consumed;
   ignore_input_ = true;  // the parser stays failed: later bytes are not parsed
-  if (server_->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
+  if (server()->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
   // Node's default: a bare 400 (431 for oversized headers, 413 for oversized chunk
   // extensions; 501 and 505 where RFC 9112 asks for them) with Connection: close,
   // only when nothing was written on this socket yet; then the socket is destroyed.

@@ -84,8 +84,8 @@ uint64_t ServerConnection::RequestDeadline() const {
   } else {
     return 0;
   }
-  uint64_t whole = DeadlineAfter(start, server_->requestTimeout);
-  return in_head ? Earlier(whole, DeadlineAfter(start, server_->headersTimeout)) : whole;
+  uint64_t whole = DeadlineAfter(start, server()->requestTimeout);
+  return in_head ? Earlier(whole, DeadlineAfter(start, server()->headersTimeout)) : whole;
 }
 
 void ServerConnection::ArmRequestTimer() {
@@ -118,7 +118,7 @@ void ServerConnection::OnIdleTimeout() {
       handled = parsing_->req->emit<"timeout">();
     }
     if (queue_head_ != nullptr) handled |= queue_head_->res->emit<"timeout">();
-    handled |= server_->emit<"timeout">(static_cast<Socket&>(*this));
+    handled |= server()->emit<"timeout">(static_cast<Socket&>(*this));
     if (!handled || was_idle) destroy();
     emit<"timeout">();
   });
@@ -134,7 +134,7 @@ void ServerConnection::OnRequestTimeout() {
     ClientError e;
     e.code = "ERR_HTTP_REQUEST_TIMEOUT";
     e.message = "Request timeout";
-    if (server_->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
+    if (server()->emit<"clientError">(e, static_cast<Socket&>(*this))) return;
     if (queue_head_ == nullptr || !queue_head_->res->header_sent_) write(kRequestTimeout);
     EndOutput();
   });
@@ -170,12 +170,12 @@ void ServerConnection::MaybeEnterKeepAliveWait() {
 
 void ServerConnection::EnterKeepAliveWait() {
   if (paused_by_backpressure_) return;
-  if (server_->GraceOver(loop_index_)) {
+  if (server()->GraceOver(loop_index_)) {
     EndOutput();  // idle once shutdown()'s grace is over
     return;
   }
   keep_alive_wait_ = true;
-  if (server_->keepAliveTimeout != 0) ArmIdleTimer(server_->keepAliveTimeout);
+  if (server()->keepAliveTimeout != 0) ArmIdleTimer(server()->keepAliveTimeout);
 }
 
 }  // namespace http

@@ -3,7 +3,7 @@
 //   2. The handler's calls (setHeader/writeHead, write, addTrailers, end). With no
 //      connection attached, the bytes stay in the response's OutBuf.
 //   3. OutBuf::TakePending() into a vector of iovecs: what
-//      ServerConnection::SendResponseBytes does before the engine's sendmsg.
+//      ServerConnection::SendMessageBytes does before the engine's sendmsg.
 // Reset() and the OutBuf are private (the connection is their friend); they are
 // reached through private_access.h, so the code measured is the server's own.
 //
@@ -46,10 +46,10 @@ struct ResponseReset {
 template struct Expose<ResponseReset, &http::ServerResponse::Reset>;
 
 struct ResponseOut {
-  using type = http::OutBuf http::ServerResponse::*;
+  using type = http::OutBuf http::OutgoingMessage::*;
   friend type Get(ResponseOut);
 };
-template struct Expose<ResponseOut, &http::ServerResponse::out_>;
+template struct Expose<ResponseOut, &http::OutgoingMessage::out_>;
 }  // namespace bench
 
 namespace {

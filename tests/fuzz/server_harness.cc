@@ -39,7 +39,7 @@ class Connector final : public engine::ConnectionHandler {
       : server_(server), pools_(pools), socket_(socket) {}
   void OnConnect(engine::Connection& c, int err) override {
     if (err != 0) return;  // OnClose follows; Serve() sees no socket and aborts
-    auto* sc = new http::ServerConnection(server_, pools_, &c, -1);
+    auto* sc = new http::ServerConnection(pools_, &c, -1);
     *socket_ = sc;
     sc->on<"close">([socket = socket_](bool) { *socket = nullptr; });
     server_->emit<"connection">(static_cast<http::Socket&>(*sc));

@@ -28,6 +28,14 @@
 // the bytes queued for a peer that does not read pass kMaxQueuedBytes. And the
 // exchanges that retain receive buffers move out of them.
 //
+// Where each part is:
+//   server_connection.cc         receiving, the parser's events, the close;
+//   server_connection_queue.cc   the pipelining queue, sends, backpressure, ticks;
+//   server_connection_errors.cc  parse errors, and the last request of a connection;
+//   server_connection_timers.cc  the socket's timeout, the request's deadlines,
+//                                keep-alive waits, runAfter();
+//   server_connection_socket.cc  the Socket surface (raw writes, pause, resume).
+//
 // Internal to http/. Loop-thread only.
 #ifndef HTTP_SERVER_CONNECTION_H_
 #define HTTP_SERVER_CONNECTION_H_

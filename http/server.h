@@ -116,11 +116,11 @@ class Server
   // a listen() from the listener works).
   Server& listen(uint16_t port, std::string host = "0.0.0.0", int threads = 1,
                  std::function<void()> cb = {});
-  // Stops accepting, and closes the connections that are idle between requests
-  // (as Node 19's close(), which calls closeIdleConnections(); v12 left them open
-  // until keepAliveTimeout). A connection with a request in flight, or a request
-  // partly received, is left to finish it, and then to its keep-alive timeout or
-  // the peer, as in v12 (tests/conformance 160). 'close' is emitted (and cb called)
+  // Stops accepting, and closes the connections that are idle between requests, so
+  // that a close does not wait out their keepAliveTimeout (v12 left them open; later
+  // Node's close() closes them too). A connection with a request in flight, or a
+  // request partly received, is left to finish it, and then to its keep-alive
+  // timeout or the peer, as in v12. 'close' is emitted (and cb called)
   // once every connection is gone. Any thread; the idle ones are those idle when
   // each loop runs the close, in the loop turn of the call when called from a
   // listener. cb gets a null error, as Node's gets undefined.
@@ -155,9 +155,9 @@ class Server
   // server that did not run have returned.
   // Not from a listener or callback of the server.
   void join();
-  // As Node 18.2's server.closeIdleConnections() (v12 has none): closes every
-  // connection that is between requests (or has not sent one yet), on its loop
-  // thread. Any thread; does nothing once the server has closed (its loops have
+  // A C++ addition (later Node's server.closeIdleConnections(); v12 has none):
+  // closes every connection that is between requests (or has not sent one yet), on
+  // its loop thread. Any thread; does nothing once the server has closed (its loops have
   // ended), after a failed listen(), or before listen().
   void closeIdleConnections();
 
@@ -191,11 +191,11 @@ class Server
   uint64_t timeout = 120000;           // socket idle timeout: 'timeout', or destroyed
   // Deadlines of a request, from its first byte (a new connection's first request:
   // from the accept): the head within headersTimeout, the whole request within
-  // requestTimeout (Node 18's, a C++ addition here). None between requests on a
-  // kept-alive connection, where keepAliveTimeout applies. A timer
-  // enforces them, whatever server.timeout and its 'timeout' listeners (Node 18;
-  // v12 checked headersTimeout only when bytes arrived, so a peer that sent part of
-  // a head and then nothing was never timed out): past a deadline the server emits
+  // requestTimeout (a C++ addition, as in later Node). None between requests on a
+  // kept-alive connection, where keepAliveTimeout applies. A timer enforces them,
+  // whatever server.timeout and its 'timeout' listeners, so that a peer that sends
+  // part of a head and then nothing is timed out too (v12 checked headersTimeout
+  // only when bytes arrived): past a deadline the server emits
   // 'clientError' with ERR_HTTP_REQUEST_TIMEOUT, or without a listener answers
   // 408 Request Timeout (unless the response being sent has begun) and closes.
   uint64_t headersTimeout = 60000;

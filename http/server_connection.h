@@ -214,7 +214,7 @@ class ServerConnection final : public Socket,
   uint64_t idle_deadline_ = 0;
   uint32_t idle_ms_ = 0;      // at most Socket::kTimeoutMax
   // The low 32 bits of the loop time when the connection was accepted: its first
-  // request's deadlines run from then (as Node 18's do), and are at most
+  // request's deadlines run from then (as later Node's do), and are at most
   // kTimeoutMax ms away, so the time elapsed since fits in 32 bits.
   uint32_t accepted_ms_ = 0;
   uint16_t held_buffers_ = 0;  // receive buffers held by its requests' bodies

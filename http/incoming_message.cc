@@ -1,11 +1,9 @@
 #include "http/incoming_message.h"
 
-#include <strings.h>
-
 #include <algorithm>
 
-#include "http/server_connection.h"
 #include "http/server_response.h"
+#include "http/socket.h"
 
 namespace http {
 namespace {
@@ -200,9 +198,9 @@ void IncomingMessage::destroy() {
   if (socket_ != nullptr) socket_->destroy();
 }
 
-void IncomingMessage::Attach(ServerConnection* conn, Socket* socket, MessageHead* head,
+void IncomingMessage::Attach(MessageTransport* transport, Socket* socket, MessageHead* head,
                              size_t max_headers) {
-  conn_ = conn;
+  transport_ = transport;
   socket_ = socket;
   head_ = head;
   max_headers_ = max_headers;
@@ -218,12 +216,12 @@ void IncomingMessage::MoveViews(const ViewMove& move) {
 void IncomingMessage::Detach() {
   StopReceiving(false);
   while (held_buffers_ != 0) ReleaseHeldBuffer();
-  if (conn_ != nullptr) {
-    conn_->CancelTick(resume_tick_);
-    conn_->CancelTick(readable_tick_);
-    conn_->CancelTick(end_tick_);
+  if (transport_ != nullptr) {
+    transport_->CancelTick(resume_tick_);
+    transport_->CancelTick(readable_tick_);
+    transport_->CancelTick(end_tick_);
   }
-  conn_ = nullptr;
+  transport_ = nullptr;
   socket_ = nullptr;
   head_ = nullptr;
   response_ = nullptr;
@@ -253,7 +251,7 @@ void IncomingMessage::Detach() {
 // (emitReadable_). So 'end' comes one or two ticks after the later of the two.
 
 void IncomingMessage::NextTick(Tick& t) {
-  if (conn_ != nullptr) conn_->NextTick(t);
+  if (transport_ != nullptr) transport_->NextTick(t);
 }
 
 // Readable.on('data'): flowing starts unless the stream was paused.
@@ -313,7 +311,7 @@ void IncomingMessage::Read() {
 
 void IncomingMessage::ReleaseHeldBuffer() {
   --held_buffers_;
-  if (conn_ != nullptr) conn_->GiveHeldBuffer();
+  if (transport_ != nullptr) transport_->GiveHeldBuffer();
 }
 
 // v12's addChunk: straight to 'data' only when flowing, nothing is buffered, and the
@@ -333,14 +331,14 @@ void IncomingMessage::PushData(std::string_view chunk, const engine::RecvBuf& in
   const HeldChunk* last = held_next_ < held_.size() ? &held_.back() : nullptr;
   if (last != nullptr && last->buf && last->buf.data() == input.data()) {
     held.buf = last->buf.Share();
-  } else if (conn_ != nullptr && conn_->TakeHeldBuffer()) {
+  } else if (transport_ != nullptr && transport_->TakeHeldBuffer()) {
     held.buf = input.Retain();
     held.counted = true;
     ++held_buffers_;
   } else {
     held.data = copies_.Keep(chunk);
     held_copies_ = true;
-    if (conn_ != nullptr) conn_->CountCopied(chunk.size());
+    if (transport_ != nullptr) transport_->CountCopied(chunk.size());
   }
   held_.push_back(std::move(held));
   held_bytes_ += chunk.size();
@@ -355,9 +353,9 @@ bool IncomingMessage::HoldsTooMuch() const {
 // A request asks its connection not to read while it holds too much; the
 // connection reads again once no request asks.
 void IncomingMessage::StopReceiving(bool stop) {
-  if (stop == stops_receiving_ || conn_ == nullptr) return;
+  if (stop == stops_receiving_ || transport_ == nullptr) return;
   stops_receiving_ = stop;
-  conn_->HoldReceiving(stop);
+  transport_->HoldReceiving(stop);
 }
 
 void IncomingMessage::Flow() {
@@ -402,7 +400,7 @@ void IncomingMessage::OnResponseFinish(ServerResponse* res) {
   }
   // v12's clearIncoming(): at once unless this is still the parser's message and its
   // 'end' has not been emitted yet.
-  if (conn_ != nullptr && conn_->IsParserIncoming(this) && !end_emitted_) {
+  if (transport_ != nullptr && transport_->IsParserIncoming(this) && !end_emitted_) {
     close_after_end_ = true;
   } else {
     EmitClose();

@@ -49,6 +49,7 @@
 
 #include "engine/buffer.h"
 #include "http/events.h"
+#include "http/message_transport.h"
 #include "http/next_tick.h"
 #include "http/parser.h"
 
@@ -178,7 +179,7 @@ class IncomingMessage : public IncomingMessageEvents {
   friend struct Exchange;
   enum class Flowing : uint8_t { kNull, kYes, kNo };  // v12's readableFlowing
 
-  void Attach(ServerConnection* conn, Socket* socket, MessageHead* head, size_t max_headers);
+  void Attach(MessageTransport* transport, Socket* socket, MessageHead* head, size_t max_headers);
   void Detach();
   // v12's push(chunk): emitted at once while the request flows and has been read;
   // otherwise held, retaining `input` (the receive buffer the chunk lies in) until
@@ -204,7 +205,7 @@ class IncomingMessage : public IncomingMessageEvents {
   void StopReceiving(bool stop);
   bool HoldsTooMuch() const;
 
-  ServerConnection* conn_ = nullptr;
+  MessageTransport* transport_ = nullptr;
   Socket* socket_ = nullptr;
   MessageHead* head_ = nullptr;
   ServerResponse* response_ = nullptr;  // set once the response has finished

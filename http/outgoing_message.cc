@@ -44,7 +44,7 @@ std::string Decode(std::string_view chunk, std::string_view encoding) {
 
 }  // namespace
 
-void OutgoingMessage::AttachOutgoing(OutgoingTransport* transport, Socket* socket, bool has_body,
+void OutgoingMessage::AttachOutgoing(MessageTransport* transport, Socket* socket, bool has_body,
                                      bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms) {
   transport_ = transport;
   socket_ = socket;

@@ -38,13 +38,13 @@
 #include <vector>
 
 #include "http/errors.h"
+#include "http/message_transport.h"
 #include "http/next_tick.h"
 #include "http/out_buffer.h"
 #include "http/outgoing_headers.h"
 
 namespace http {
 
-class OutgoingMessage;
 class ServerConnection;
 class Socket;
 
@@ -59,26 +59,6 @@ using HeaderValuesList =
 // A write callback: called with nullptr once the bytes were handed to the kernel, or
 // with ERR_STREAM_WRITE_AFTER_END (see write()).
 using WriteCallback = std::function<void(const Error*)>;
-
-// The connection a message writes through: the seam between this layer and the
-// server's (or the client's) connection. Loop-thread only.
-class OutgoingTransport {
- public:
-  // Hands m's pending bytes to the engine; false (and nothing sent) once the
-  // connection's output has ended.
-  virtual bool SendMessageBytes(OutgoingMessage* m) = 0;
-  // m ended and its last bytes were handed over: the next message may send.
-  virtual void MessageEnded(OutgoingMessage* m) = 0;
-  // Bytes that messages waiting behind the first buffer, changed by `delta`.
-  virtual void CountWaitingBytes(int64_t delta) = 0;
-  // The connection's v12 process.nextTick queue (http/next_tick.h).
-  virtual void NextTick(Tick& t) = 0;
-  virtual void CancelTick(Tick& t) = 0;
-  virtual void ReleaseTick(Tick& t) = 0;
-
- protected:
-  ~OutgoingTransport() = default;
-};
 
 class OutgoingMessage {
  public:
@@ -185,7 +165,7 @@ class OutgoingMessage {
   virtual void AfterClose() {}
 
   // Binds the message to its connection, for one exchange.
-  void AttachOutgoing(OutgoingTransport* transport, Socket* socket, bool has_body,
+  void AttachOutgoing(MessageTransport* transport, Socket* socket, bool has_body,
                       bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms);
   // Back to a new message's state; emits write-after-end errors still owed first.
   void ResetOutgoing();
@@ -201,7 +181,7 @@ class OutgoingMessage {
   // v12's emitCloseNT, once; also run by a connection that closes.
   void EmitClose();
 
-  OutgoingTransport* transport_ = nullptr;
+  MessageTransport* transport_ = nullptr;
   Socket* socket_ = nullptr;
   OutgoingHeaders headers_;
   bool headers_object_ = false;  // v12's kOutHeaders is not null: setHeader() was used

@@ -60,7 +60,7 @@ class Server;
 class ServerConnection final : public Socket,
                                public engine::ConnectionHandler,
                                public ParserEvents,
-                               public OutgoingTransport {
+                               public MessageTransport {
  public:
   static constexpr size_t kMaxQueued = 64;
   // Requests taken and not yet given back (waiting for their response, or for its
@@ -84,17 +84,26 @@ class ServerConnection final : public Socket,
   Socket& resume() override;
   void runAfter(uint64_t ms, std::function<void()> cb) override;
 
-  // OutgoingTransport, for the responses: one sendmsg per connection per loop turn
-  // carries every response's bytes; the next response in the queue becomes active
-  // when one ends.
+  // MessageTransport (http/message_transport.h). Responses: one sendmsg per
+  // connection per loop turn carries every response's bytes; the next response in
+  // the queue becomes active when one ends. Requests' held body chunks: a receive
+  // buffer within this connection's budget (IncomingMessage::kMaxHeldBuffers) and its
+  // loop's (LoopPools). The tick queue runs in the loop's deferred phase.
+  void NextTick(Tick& t) override;
+  void CancelTick(Tick& t) override;
+  void ReleaseTick(Tick& t) override { ticks_.Release(t); }
   bool SendMessageBytes(OutgoingMessage* res) override;
   void MessageEnded(OutgoingMessage* res) override;
   void CountWaitingBytes(int64_t delta) override;
-  // For ServerResponse. The response emitted 'close' after 'finish', and its request 'end' and 'close'.
+  bool TakeHeldBuffer() override;
+  void GiveHeldBuffer() override;
+  void CountCopied(size_t n) override { pools_->AddCopied(n); }
+  void HoldReceiving(bool stop) override;
+  bool IsParserIncoming(const IncomingMessage* req) const override;
+
+  // For ServerResponse: the response emitted 'close' after 'finish', and its request
+  // 'end' and 'close'.
   void ResponseFinished(ServerResponse* res);
-  // A request holds too much of its body unread (true), or no longer (false): the
-  // socket is not read while any request says so.
-  void HoldReceiving(bool stop);
   // Server::closeIdleConnections(): closes the connection if it is between requests
   // (or has not sent one yet).
   void CloseIfIdle();
@@ -102,20 +111,6 @@ class ServerConnection final : public Socket,
   // not begun becomes the connection's last (a request still arriving becomes so at
   // its head, or, past it, at its end).
   void StartShutdown();
-  // For IncomingMessage's held body chunks: a receive buffer within this connection's
-  // budget (IncomingMessage::kMaxHeldBuffers) and its loop's (LoopPools), or false;
-  // and bytes copied out of receive buffers.
-  bool TakeHeldBuffer();
-  void GiveHeldBuffer();
-  void CountCopied(size_t n) { pools_->AddCopied(n); }
-
-  // For IncomingMessage and ServerResponse: this connection's v12 process.nextTick
-  // queue (http/next_tick.h), run in the loop's deferred phase; and whether `req` is
-  // still v12's parser.incoming (no later request's head has been parsed).
-  void NextTick(Tick& t) override;
-  void CancelTick(Tick& t) override;
-  void ReleaseTick(Tick& t) override { ticks_.Release(t); }
-  bool IsParserIncoming(const IncomingMessage* req) const;
 
  private:
   // A runAfter() timer; kept for reuse once fired (never freed while it runs).

@@ -195,6 +195,7 @@ class OutgoingMessage {
   bool finished_ = false;
   bool close_emitted_ = false;
   bool active_ = false;  // first in its connection's queue: may send
+  uint64_t keep_alive_ms_ = 0;  // v12's _keepAliveTimeout: Keep-Alive: timeout=
 
  private:
   friend class ServerConnection;
@@ -233,7 +234,6 @@ class OutgoingMessage {
   uint64_t sent_total_ = 0;      // bytes of this message sent so far
   std::vector<std::pair<uint64_t, WriteCallback>> write_cbs_;  // by byte watermark
   std::vector<WriteCallback> pending_errors_;  // write-after-end, emitted by error_tick_
-  uint64_t keep_alive_ms_ = 0;   // v12's _keepAliveTimeout: Keep-Alive: timeout=
   size_t queued_ = 0;            // bytes handed to the transport and not yet sent
   size_t counted_waiting_ = 0;   // out_'s bytes counted in the connection's waiting bytes
   bool chunked_ok_ = true;          // v12's useChunkedEncodingByDefault

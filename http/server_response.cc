@@ -9,7 +9,11 @@
 
 namespace http {
 
-ServerResponse::ServerResponse() { sendDate = true; }
+// A response not attached to a connection renders as the default server's would.
+ServerResponse::ServerResponse() {
+  sendDate = true;
+  keep_alive_ms_ = kDefaultKeepAliveMs;
+}
 
 void ServerResponse::Attach(ServerConnection* conn, Socket* socket, bool head_request,
                             bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms) {
@@ -23,6 +27,7 @@ void ServerResponse::Reset() {
   statusCode = 200;
   statusMessage.clear();
   sendDate = true;
+  keep_alive_ms_ = kDefaultKeepAliveMs;
   expect_continue_ = sent100_ = false;
   conn_ = nullptr;
   removeAllListeners<"finish">();

@@ -26,7 +26,10 @@
 //     how to answer it. After a message that closes the connection (HTTP/1.0 without
 //     keep-alive, Connection: close), a later byte other than CR or LF fails with
 //     HPE_CLOSED_CONNECTION: nothing after it is parsed.
-//   - lenient: v12.22.9's insecureHTTPParser, which parsed on after such a message.
+//     A response head is held to current Node's rules where llhttp 8.1 is laxer: a
+//     status of three digits, and CR LF after the status line.
+//   - lenient: v12.22.9's insecureHTTPParser, which parsed on after such a message
+//     (and took a two-digit status, or a bare LF after the status line).
 // In both, a chunk-size line's extensions are read here, not by llhttp
 // (http/chunk_extensions.h): the machine sees the size and the line end only.
 //
@@ -209,6 +212,7 @@ class Parser {
   bool last_chunk_ = false;     // the last chunk's line was read: trailers follow
   ChunkExtensions extensions_;
   bool has_version_ = false;    // the request line carried a version (not HTTP/0.9)
+  bool response_ = false;       // ParserType::kResponse
   std::exception_ptr exception_;  // thrown by an event, rethrown by Execute/Finish
   int user_error_ = 0;          // an error a callback raised (Fail), for Execute
   const char* user_code_ = "";

@@ -29,7 +29,9 @@ namespace http {
 
 class OutBuf {
  public:
-  static constexpr size_t kFirstBlock = 2048;
+  // A response head with a small body fits the first block; a peer that pipelines
+  // and does not read holds up to ServerConnection::kMaxLive responses, each with one.
+  static constexpr size_t kFirstBlock = 512;
   static constexpr size_t kMaxBlock = 64 * 1024;
 
   void Copy(std::string_view bytes);

@@ -59,8 +59,9 @@ TEST(OutBuf, ReferencedBytesAreNotCopied) {
 
 TEST(OutBuf, ResetKeepsTheLargestSmallBlockForTheNextResponse) {
   http::OutBuf out;
-  // 2 KiB, 4 KiB and 8 KiB blocks for pieces of 1.5 KiB.
-  std::string piece(1536, 'p');
+  // Blocks of 1, 2 and 4 times the first for pieces of 3/4 of it: 1, 2 and 5 pieces.
+  constexpr size_t kFirst = http::OutBuf::kFirstBlock;
+  std::string piece(kFirst * 3 / 4, 'p');
   char* last = nullptr;
   for (int i = 0; i < 8; ++i) {
     last = out.Reserve(piece.size());
@@ -72,8 +73,8 @@ TEST(OutBuf, ResetKeepsTheLargestSmallBlockForTheNextResponse) {
   char* biggest = static_cast<char*>(iov.back().iov_base);
   out.Reset();
   EXPECT_TRUE(out.empty());
-  // The next response's first 8 KiB go into the kept 8 KiB block.
-  EXPECT_EQ(out.Reserve(8192), biggest);
+  // The next response's first bytes, as many as the kept block holds, go into it.
+  EXPECT_EQ(out.Reserve(4 * kFirst), biggest);
 }
 
 // Found by //benchmarks:soak: 300 pooled responses that had each written 1 MiB at once

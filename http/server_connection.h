@@ -66,7 +66,7 @@ class ServerConnection final : public Socket,
   // Requests taken and not yet given back (waiting for their response, or for its
   // bytes to leave): at kMaxLive, nothing more is parsed or received until half of
   // them have gone. This bounds what a peer that pipelines and never reads costs.
-  static constexpr size_t kMaxLive = 64;
+  static constexpr size_t kMaxLive = 32;
   static constexpr size_t kMaxQueuedBytes = 1 << 20;
 
   // pools: those of the server's loop that accepted `conn` (and so the server);

@@ -318,9 +318,11 @@ TEST_F(ServerTest, SocketTimeoutCountsFromTheLastActivity) {
 TEST_F(ServerTest, CloseIdleConnectionsClosesOnlyConnectionsBetweenRequests) {
   std::atomic<http::ServerResponse*> held{nullptr};
   Start([&held](http::IncomingMessage& req, http::ServerResponse& res) {
-    if (req.url == "/slow") {  // answered 500 ms later
+    if (req.url == "/slow") {  // answered once the test asks for /release
       held = &res;
-      res.socket()->runAfter(500, [&res] { res.end("late"); });
+    } else if (req.url == "/release") {  // on the same loop thread as /slow
+      held.load()->end("late");
+      res.end("released");
     } else {
       res.end("ok");
     }
@@ -348,6 +350,11 @@ TEST_F(ServerTest, CloseIdleConnectionsClosesOnlyConnectionsBetweenRequests) {
   EXPECT_EQ(recv(fresh, &c, 1, 0), 0);
   p = {busy, POLLIN, 0};
   EXPECT_EQ(poll(&p, 1, 100), 0);  // still open, still waiting for its response
+  int releaser = Connect();
+  EXPECT_NE(Exchange(releaser, "GET /release HTTP/1.1\r\nHost: x\r\n\r\n", 100)
+                .find("\r\n\r\nreleased"),
+            std::string::npos);
+  close(releaser);
   std::string late = Exchange(busy, "", 1000);
   EXPECT_NE(late.find("\r\n\r\nlate"), std::string::npos) << late;
   close(idle);

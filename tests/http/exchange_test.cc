@@ -200,8 +200,8 @@ TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
             });
             break;
           case Kind::kPaused:
-            req.pause();
-            socket.runAfter(300, [&req] { req.resume(); });
+            req.pause();  // until the checks are made
+            WhenReleased(socket, [&req] { req.resume(); });
             AnswerWithBody(req, res);
             break;
           case Kind::kSmallChunksPaused:

@@ -438,12 +438,14 @@ TEST_F(ExchangePipelines, ABurstFromPeersThatDoNotReadKeepsNoBuffer) {
     send(fd, burst.data(), burst.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     fds.push_back(fd);
   }
-  // Every client is paused once no request has reached the handler for 100 ms.
+  // Every client is paused once no request has reached the handler for 300 ms (long
+  // beside the loop's turn, even on a loaded machine: a server that went on reading
+  // would emit all 1200 well within the 10 s).
   int seen = -1;
-  auto deadline = steady_clock::now() + milliseconds(2000);
+  auto deadline = steady_clock::now() + milliseconds(10000);
   while (requests_ != seen && steady_clock::now() < deadline) {
     seen = requests_;
-    std::this_thread::sleep_for(milliseconds(100));
+    std::this_thread::sleep_for(milliseconds(300));
   }
   EXPECT_LT(requests_.load(), 3 * 400) << "no client was paused";
   ExpectGoodClientServed("while peers that do not read are paused");

@@ -67,10 +67,10 @@ class SmallRingTest : public http_test::LoopbackTest {
   }
 
   // The server's receive memory once at most `ring_in_use` buffers are referenced, or
-  // as it is after 500 ms.
+  // as it is after 2 s.
   http::Server::RecvMemory SettledRecvMemory(uint64_t ring_in_use) {
     http::Server::RecvMemory m = server_->recvMemory();
-    for (int waited = 0; waited < 500 && m.ringInUse > ring_in_use; waited += 5) {
+    for (int waited = 0; waited < 2000 && m.ringInUse > ring_in_use; waited += 5) {
       std::this_thread::sleep_for(milliseconds(5));
       m = server_->recvMemory();
     }

@@ -4,7 +4,8 @@
 // connections than buffers would hold the ring dry and stop the loop. For every kind
 // of waiting connection: a good client is served throughout, every connection is
 // answered once it completes its message, and once the peers leave, every socket of
-// theirs is closed within a second.
+// theirs is closed at once (within 3 s, a bound for a loaded machine: before any
+// timer of theirs would, the keep-alive's 5 s being the first).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -263,12 +264,12 @@ TEST_P(ExchangeTest, FarMoreWaitingConnectionsThanBuffersDoNotStopTheLoop) {
   }
   ExpectGoodClientServed("after the others were answered");
 
-  // The peers leave: every socket of theirs closes within a second.
+  // The peers leave: every socket of theirs closes, before any timeout.
   for (int fd : fds) close(fd);
   int expected = kWaiting + 2;
-  WaitUntil([&] { return closed_ >= expected; }, 1000);
+  WaitUntil([&] { return closed_ >= expected; }, 3000);
   EXPECT_EQ(opened_.load(), expected);
-  EXPECT_EQ(closed_.load(), expected) << "sockets left open a second after their peers left";
+  EXPECT_EQ(closed_.load(), expected) << "sockets left open 3 s after their peers left";
   http::Server::RecvMemory after = SettledRecvMemory(0);
   EXPECT_EQ(after.ringInUse, 0u);
   EXPECT_EQ(after.overflowBytes, 0u);
@@ -482,7 +483,7 @@ TEST_F(ExchangePipelines, AClientThatResetsMidPipelineLeavesNoSocketOpen) {
   for (int fd : fds) Reset(fd);
   ExpectGoodClientServed("after the clients reset");
   released_ = true;
-  EXPECT_TRUE(WaitUntil([&] { return closed_ >= kClients + 1; }, 1500))
+  EXPECT_TRUE(WaitUntil([&] { return closed_ >= kClients + 1; }, 3000))
       << closed_ << " of " << kClients + 1 << " sockets closed";
   http::Server::RecvMemory after = SettledRecvMemory(0);
   EXPECT_EQ(after.ringInUse, 0u);

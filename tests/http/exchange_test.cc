@@ -401,13 +401,19 @@ TEST_F(ExchangePipelines, ClientsThatPipelineAndNeverReadKeepNoBuffer) {
   constexpr int kRequests = 200;
   std::vector<int> fds;
   for (int i = 0; i < kClients; ++i) fds.push_back(ConnectNoDelay());
+  // Each request is sent once the server has received the client's one before (a
+  // receive each), until it stops reading that client: once a request stays unread
+  // for 100 ms, the client's later ones go without waiting.
+  std::vector<bool> read_on(kClients, true);
   for (int r = 0; r < kRequests; ++r) {
-    for (int fd : fds) {
+    for (int i = 0; i < kClients; ++i) {
       // Non-blocking: once the server stops reading a client, its sends would block.
       std::string req = "GET /p" + std::to_string(r) + " HTTP/1.1\r\nHost: x\r\n\r\n";
-      send(fd, req.data(), req.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      send(fds[i], req.data(), req.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     }
-    std::this_thread::sleep_for(milliseconds(1));
+    for (int i = 0; i < kClients; ++i) {
+      if (read_on[i]) read_on[i] = WaitUntilServerReceived(fds[i], 100);
+    }
     if (r % 50 == 49) ExpectGoodClientServed("while clients pipeline without reading");
   }
   ExpectGoodClientServed("after the pipelines stopped");

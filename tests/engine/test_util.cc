@@ -29,7 +29,14 @@ bool RunUntil(engine::Loop& loop, const std::function<bool()>& pred, int timeout
 }
 
 void RunFor(engine::Loop& loop, int ms) {
-  RunUntil(loop, [] { return false; }, ms);
+  constexpr int kMinTurns = 3;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  engine::Timer tick([] {});  // bounds each turn's wait
+  for (int turns = 0; turns < kMinTurns || std::chrono::steady_clock::now() < deadline;
+       ++turns) {
+    if (!tick.armed()) loop.ArmTimer(&tick, 10);
+    loop.RunOnce();
+  }
 }
 
 void RaiseFdLimit() {

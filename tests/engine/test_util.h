@@ -23,7 +23,10 @@ namespace engine_test {
 // Runs loop turns until pred() holds or timeout_ms passes. Returns pred().
 bool RunUntil(engine::Loop& loop, const std::function<bool()>& pred, int timeout_ms = 5000);
 
-// Runs loop turns for ms milliseconds, whatever happens.
+// Runs loop turns for ms milliseconds, and at least 3 turns, whatever happens: a
+// window in which something must not happen (a second callback, an accept after a
+// close) then holds the turns the loop would need to show it, even when a loaded
+// machine gives the thread little of the time.
 void RunFor(engine::Loop& loop, int ms);
 
 // Raises the soft RLIMIT_NOFILE to the hard limit, for tests with many sockets.

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <liburing.h>
 #include <netinet/in.h>
 
@@ -184,8 +185,11 @@ TEST(Loop, StopFromAnotherThreadMakesRunReturn) {
   std::unique_ptr<Loop> loop = NewLoop();
   ASSERT_NE(loop, nullptr);
   Watchdog watchdog(10000, "Run() did not return after Stop() from another thread");
+  const pid_t loop_thread = gettid();
   std::thread stopper([&] {
-    std::this_thread::sleep_for(milliseconds(100));  // let Run() block in the kernel
+    // Once Run() blocks in the kernel (else the test would not be the one it names).
+    EXPECT_TRUE(engine_test::WaitUntilWaitingInKernel(loop_thread))
+        << "Run() did not wait in the kernel";
     loop->Stop();
   });
   loop->Run();
@@ -197,8 +201,10 @@ TEST(Loop, PostWakesALoopBlockedInTheKernelWithNoTimers) {
   std::promise<Loop*> created;
   std::promise<void> post_returned;  // the loop must outlive the Post() call
   std::atomic<bool> ran{false};
+  std::atomic<pid_t> runner_thread{0};
   Watchdog watchdog(10000, "a Post()ed function did not run on a loop blocked in the kernel");
   std::thread runner([&] {
+    runner_thread = gettid();
     std::unique_ptr<Loop> loop = NewLoop();
     created.set_value(loop.get());
     if (!loop) return;
@@ -207,7 +213,8 @@ TEST(Loop, PostWakesALoopBlockedInTheKernelWithNoTimers) {
   });
   Loop* loop = created.get_future().get();
   if (loop != nullptr) {
-    std::this_thread::sleep_for(milliseconds(100));  // Run() is waiting in the kernel now
+    EXPECT_TRUE(engine_test::WaitUntilWaitingInKernel(runner_thread))
+        << "Run() did not wait in the kernel";
     // Post() alone must wake it: nothing else (no timer, no I/O) would.
     loop->Post([&ran, loop] {
       ran = true;

@@ -270,7 +270,7 @@ TEST(Loop, DeferredWorkIsBoundedPerTurn) {
 TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
   // Declared before the loop: the loop's destructor runs turns.
   bool keep_spinning = true;
-  int spins = 0;
+  std::atomic<int> spins{0};  // read by the poster
   bool timer_fired = false;
   std::atomic<bool> post_ran{false};
   std::function<void()> spin;
@@ -285,7 +285,10 @@ TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
   Timer timer([&] { timer_fired = true; });
   loop->ArmTimer(&timer, 20);
   std::thread poster([&] {
-    std::this_thread::sleep_for(milliseconds(10));
+    // While the loop spins: once it has deferred itself through 100 turns.
+    for (int waited = 0; waited < 5000 && spins < 100; ++waited) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
     loop->Post([&] { post_ran = true; });
   });
   bool served = engine_test::RunUntil(
@@ -294,7 +297,7 @@ TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
   keep_spinning = false;
   loop->RunOnce();
   EXPECT_TRUE(served) << "timer fired: " << timer_fired << ", post ran: " << post_ran;
-  EXPECT_GT(spins, 1);  // it did keep deferring meanwhile
+  EXPECT_GT(spins.load(), 1);  // it did keep deferring meanwhile
 }
 
 // The destructor does not run functions posted earlier: what they would reach is

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <liburing.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <atomic>
 #include <chrono>
@@ -419,7 +420,10 @@ struct ResumeOtherOnClose : AcceptHandler, ConnectionHandler {
     conns.push_back(&c);
   }
   void OnData(Connection& c, const RecvBuf&) override {
-    if (&c == conns[1]) c.PauseRecv();  // its EOF then waits, held
+    if (&c == conns[1]) {
+      c.PauseRecv();  // its EOF then waits, held
+      ++paused;
+    }
   }
   void OnEof(Connection& c) override { ++eofs; (void)c; }
   void OnClose(Connection& c, int) override {
@@ -430,9 +434,19 @@ struct ResumeOtherOnClose : AcceptHandler, ConnectionHandler {
     }
   }
   std::vector<Connection*> conns;
+  int paused = 0;
   int eofs = 0;
   int closes = 0;
 };
+
+// True once the peer has acknowledged the FIN that `fd` sent (FIN_WAIT2): the FIN is
+// in the peer's kernel.
+bool FinAcknowledged(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+         info.tcpi_state == TCP_FIN_WAIT2;
+}
 
 TEST(Loop, ConnectionResumedAndReapedInOneReapPhaseGetsNoLaterDelivery) {
   ResumeOtherOnClose h;
@@ -446,7 +460,10 @@ TEST(Loop, ConnectionResumedAndReapedInOneReapPhaseGetsNoLaterDelivery) {
   ASSERT_TRUE(RunUntil(*loop, [&] { return h.conns.size() == 2; }));
   ASSERT_TRUE(WriteAll(b.get(), "x"));
   shutdown(b.get(), SHUT_WR);
-  RunFor(*loop, 100);  // b's data paused it; its FIN arrives while it is paused
+  // b's data pauses it, and its FIN arrives while it is paused; then a few turns, for
+  // what was on its way.
+  ASSERT_TRUE(RunUntil(*loop, [&] { return h.paused == 1 && FinAcknowledged(b.get()); }));
+  RunFor(*loop, 20);
   ASSERT_EQ(h.eofs, 0);
   h.conns[0]->Close();
   ASSERT_TRUE(RunUntil(*loop, [&] { return h.closes == 2; }));

@@ -153,7 +153,7 @@ TEST_F(Server, CloseStopsAcceptingAndFinishesInFlightRequests) {
   // A connect that lands in the listener's backlog while it closes is reset
   // (ECONNRESET); once the listener is gone, connects are refused.
   int refused = 0;
-  for (int i = 0; i < 100 && refused != ECONNREFUSED; ++i) {
+  for (int i = 0; i < 500 && refused != ECONNREFUSED; ++i) {
     refused = TryConnect(port);
     if (refused != ECONNREFUSED) usleep(10 * 1000);
   }

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <memory>
@@ -173,10 +174,11 @@ TEST_F(Server, CloseStopsAcceptingAndFinishesInFlightRequests) {
 // until keepAliveTimeout): a connection between requests is closed at once; one
 // with a request in flight is answered in full and stays open.
 TEST_F(Server, CloseClosesIdleConnectionsAndLetsBusyOnesFinish) {
-  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+  auto release = std::make_shared<std::atomic<bool>>(false);  // outlives the server
+  Start([this, release](http::IncomingMessage& req, http::ServerResponse& res) {
     Note("request " + std::string(req.url));
-    if (req.url == "/slow") {
-      req.socket()->runAfter(100, [&res] { res.end("slow"); });
+    if (req.url == "/slow") {  // answered once the close has ended the idle one
+      RunWhen(*req.socket(), [release] { return release->load(); }, [&res] { res.end("slow"); });
     } else {
       res.end("ok");
     }
@@ -189,6 +191,7 @@ TEST_F(Server, CloseClosesIdleConnectionsAndLetsBusyOnesFinish) {
   ASSERT_THAT(WaitForNotes(2), ElementsAre("request /", "request /slow"));
   server_->close();
   EXPECT_EQ(Read(idle, 1000), "<closed>");
+  *release = true;
   EXPECT_EQ(Read(busy, 300), Ok("slow"));
   EXPECT_THAT(Notes(), ElementsAre("request /", "request /slow"));
   close(idle);

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "tests/conformance/scenario.h"
+#include "tests/http/loopback.h"
 
 namespace conformance {
 
@@ -129,17 +130,24 @@ int Connect(uint16_t port) {
   return fd;
 }
 
-// Sends the pieces (pausing between them so they arrive apart), then reads until the
-// server closes, or until idle_ms pass without a byte. With `quick`, once `expected`
-// bytes came on a connection that stays open, it waits only for anything that follows
-// at once: the split and pipelined runs, where the whole request's run has watched
-// the connection stay open for the recorded idle time already.
+// Sends the pieces, each once the server has received the one before, so that each
+// arrives in a receive of its own however loaded the machine (or, for a slow client
+// whose recorded timing is part of the scenario, pause_ms after it). Then reads until
+// the server closes, or until idle_ms pass without a byte. With `quick`, once
+// `expected` bytes came on a connection that stays open, it waits only for anything
+// that follows at once: the split and pipelined runs, where the whole request's run
+// has watched the connection stay open for the recorded idle time already.
 std::string Exchange(uint16_t port, const std::vector<std::string>& pieces, size_t expected,
-                     const Meta& meta, int pause_ms = 2, bool quick = true) {
+                     const Meta& meta, int pause_ms = 0, bool quick = true) {
   int fd = Connect(port);
   if (fd < 0) return "<connect failed>";
   for (size_t i = 0; i < pieces.size(); ++i) {
-    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    if (i > 0 && pause_ms > 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
+    } else if (i > 0) {
+      EXPECT_TRUE(http_test::WaitUntilServerReceived(port, {fd}))
+          << "piece " << i - 1 << " was not received";
+    }
     send(fd, pieces[i].data(), pieces[i].size(), MSG_NOSIGNAL);
   }
   std::string out;
@@ -182,7 +190,7 @@ void Replay(const Scenario& scenario, http::ServerOptions options, const std::st
     server->join();
     return;
   }
-  EXPECT_EQ(Exchange(port, {request}, expected.size(), meta, 2, /*quick=*/false), expected_wire)
+  EXPECT_EQ(Exchange(port, {request}, expected.size(), meta, 0, /*quick=*/false), expected_wire)
       << "sent whole";
   if (scenario.split && !::testing::Test::HasFailure()) {
     for (size_t cut = 1; cut < request.size(); ++cut) {

@@ -44,17 +44,23 @@ TEST(ConnectionLinger, ARequestUnreadAtEndCutsNoResponseShort) {
   ASSERT_NE(listener, nullptr);
   Fd client = ConnectLoopback(listener->port(), /*rcvbuf=*/4096);
   ASSERT_TRUE(client.valid());
+  std::atomic<bool> sent{false};
   std::atomic<bool> done{false};
   std::string got;
   bool read_ok = false;
   std::jthread peer([&] {
     WriteAll(client.get(), "GET /ignored HTTP/1.1\r\n\r\n");
-    // Let the server's sends complete into its kernel buffer first.
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    // The server's sends complete into its kernel buffer first.
+    for (int waited = 0; waited < 5000 && !sent; ++waited) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     read_ok = ReadToEof(client.get(), &got);
     shutdown(client.get(), SHUT_WR);
     done = true;
   });
+  EXPECT_TRUE(RunUntil(*loop, [&] { return response.done_calls > 0; }, 5000))
+      << "the response did not fit in the kernel's buffers";
+  sent = true;
   EXPECT_TRUE(RunUntil(*loop, [&] { return done && server.closes > 0; }, 5000));
   peer.join();
   EXPECT_TRUE(read_ok) << "the peer saw an error, not the end of the stream";

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -227,6 +228,12 @@ TEST(Connection, SendsQueuedInOneTurnLeaveInOneSendmsg) {
 
 // --- pausing ---------------------------------------------------------------------
 
+// Bytes in a socket's receive queue that nobody has read.
+int UnreadBytes(int fd) {
+  int n = 0;
+  return ioctl(fd, FIONREAD, &n) == 0 ? n : 0;
+}
+
 TEST(Connection, PausedRecvDeliversNothingUntilResumedThenEverythingInOrder) {
   constexpr size_t kTotal = 4 << 20;
   RecordingHandler server;
@@ -245,7 +252,11 @@ TEST(Connection, PausedRecvDeliversNothingUntilResumedThenEverythingInOrder) {
   EXPECT_TRUE(conn->recv_paused());
   int calls_at_pause = server.data_calls;
   size_t bytes_at_pause = server.received.size();
-  RunFor(*loop, 200);  // the writer keeps sending meanwhile
+  // The writer keeps sending meanwhile: its bytes wait in the socket, there to be
+  // taken by a receive that a pause did not stop; then a few more turns.
+  EXPECT_TRUE(RunUntil(*loop, [&] { return UnreadBytes(conn->fd()) >= 16384; }))
+      << "the writer's bytes did not wait in the socket";
+  RunFor(*loop, 50);
   EXPECT_EQ(server.data_calls, calls_at_pause);
   EXPECT_EQ(server.received.size(), bytes_at_pause);
 
@@ -534,7 +545,12 @@ TEST(Connection, PauseInsideOnConnectLeavesDataInTheSocket) {
   ASSERT_NE(ConnectWithLoop(*loop, listener->port(), &client), nullptr);
 
   ASSERT_TRUE(RunUntil(*loop, [&] { return client.connects == 1; }));
-  RunFor(*loop, 200);  // the server sends meanwhile
+  // The server sends meanwhile: its bytes reach the client's socket, and wait there;
+  // then a few more turns.
+  ASSERT_NE(client.conn, nullptr);
+  EXPECT_TRUE(RunUntil(*loop, [&] { return UnreadBytes(client.conn->fd()) >= 16384; }))
+      << "the server's bytes did not wait in the socket";
+  RunFor(*loop, 50);
   EXPECT_EQ(client.data_calls, 0);
   EXPECT_EQ(loop->buffers().in_use(), 0u) << "the paused connection kept receiving";
   ASSERT_NE(client.conn, nullptr);

@@ -102,9 +102,10 @@ TEST(Listener, CloseStopsAcceptingAndClosesTheSocket) {
 
   listener->Close();
   Fd pending = ConnectLoopback(port);  // reaches the backlog before the socket closes
-  RunFor(*loop, 100);
+  // Until the reap has freed the listener and closed its socket (no test code opens an
+  // fd meanwhile); its accepts' completions all came before.
+  RunUntil(*loop, [&] { return fcntl(listen_fd, F_GETFD) == -1; });
   EXPECT_EQ(server.accepts, 1) << "accepted after Close()";
-  // The listener was freed and its socket closed (no test code opened an fd since).
   int ret = fcntl(listen_fd, F_GETFD);
   int err = errno;
   EXPECT_EQ(ret, -1);
@@ -196,8 +197,9 @@ TEST(Listener, AcceptOnTakesADuplicateOfTheSocket) {
   Fd client = ConnectLoopback(port);
   ASSERT_TRUE(client.valid());
   EXPECT_TRUE(RunUntil(*loop, [&] { return server.accepts == 1; }));
+  int listen_fd = listener->fd();
   listener->Close();
-  RunFor(*loop, 50);
+  RunUntil(*loop, [&] { return fcntl(listen_fd, F_GETFD) == -1; });  // the reap closed it
   Fd refused = ConnectLoopback(port);
   int err = errno;
   EXPECT_FALSE(refused.valid());

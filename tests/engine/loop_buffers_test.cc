@@ -199,8 +199,7 @@ TEST(LoopBuffers, StalledWaiterSeesItsPeersReset) {
   DryRing r(/*overflow_bytes=*/0);
   Fd client = Accept(*r.loop, r.k, r.port);
   ASSERT_TRUE(WriteAll(client.get(), "unread"));
-  RunFor(*r.loop, 50);
-  ASSERT_EQ(r.loop->recv_memory().waiters, 1u);
+  ASSERT_TRUE(RunUntil(*r.loop, [&] { return r.loop->recv_memory().waiters == 1; }));
   linger l{1, 0};
   setsockopt(client.get(), SOL_SOCKET, SO_LINGER, &l, sizeof(l));
   client.Close();  // a reset
@@ -229,7 +228,8 @@ TEST(LoopBuffers, StalledWaiterWhosePeerFinishedIsServedFirst) {
   ASSERT_TRUE(WriteAll(older.get(), "older"));
   ASSERT_TRUE(WriteAll(finished.get(), "last words"));
   shutdown(finished.get(), SHUT_WR);
-  RunFor(*r.loop, 100);
+  ASSERT_TRUE(RunUntil(*r.loop, [&] { return r.loop->recv_memory().waiters == 2; }));
+  RunFor(*r.loop, 50);  // the finished one's watch for a hang-up sees its FIN
   ASSERT_EQ(r.loop->recv_memory().waiters, 2u);
   r.k.served.clear();
   r.k.retain = false;

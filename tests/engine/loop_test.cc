@@ -13,8 +13,10 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <liburing.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include <atomic>
 #include <chrono>
@@ -184,8 +186,11 @@ TEST(Loop, StopFromAnotherThreadMakesRunReturn) {
   std::unique_ptr<Loop> loop = NewLoop();
   ASSERT_NE(loop, nullptr);
   Watchdog watchdog(10000, "Run() did not return after Stop() from another thread");
+  const pid_t loop_thread = gettid();
   std::thread stopper([&] {
-    std::this_thread::sleep_for(milliseconds(100));  // let Run() block in the kernel
+    // Once Run() blocks in the kernel (else the test would not be the one it names).
+    EXPECT_TRUE(engine_test::WaitUntilWaitingInKernel(loop_thread))
+        << "Run() did not wait in the kernel";
     loop->Stop();
   });
   loop->Run();
@@ -197,8 +202,10 @@ TEST(Loop, PostWakesALoopBlockedInTheKernelWithNoTimers) {
   std::promise<Loop*> created;
   std::promise<void> post_returned;  // the loop must outlive the Post() call
   std::atomic<bool> ran{false};
+  std::atomic<pid_t> runner_thread{0};
   Watchdog watchdog(10000, "a Post()ed function did not run on a loop blocked in the kernel");
   std::thread runner([&] {
+    runner_thread = gettid();
     std::unique_ptr<Loop> loop = NewLoop();
     created.set_value(loop.get());
     if (!loop) return;
@@ -207,7 +214,8 @@ TEST(Loop, PostWakesALoopBlockedInTheKernelWithNoTimers) {
   });
   Loop* loop = created.get_future().get();
   if (loop != nullptr) {
-    std::this_thread::sleep_for(milliseconds(100));  // Run() is waiting in the kernel now
+    EXPECT_TRUE(engine_test::WaitUntilWaitingInKernel(runner_thread))
+        << "Run() did not wait in the kernel";
     // Post() alone must wake it: nothing else (no timer, no I/O) would.
     loop->Post([&ran, loop] {
       ran = true;
@@ -263,7 +271,7 @@ TEST(Loop, DeferredWorkIsBoundedPerTurn) {
 TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
   // Declared before the loop: the loop's destructor runs turns.
   bool keep_spinning = true;
-  int spins = 0;
+  std::atomic<int> spins{0};  // read by the poster
   bool timer_fired = false;
   std::atomic<bool> post_ran{false};
   std::function<void()> spin;
@@ -278,7 +286,10 @@ TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
   Timer timer([&] { timer_fired = true; });
   loop->ArmTimer(&timer, 20);
   std::thread poster([&] {
-    std::this_thread::sleep_for(milliseconds(10));
+    // While the loop spins: once it has deferred itself through 100 turns.
+    for (int waited = 0; waited < 5000 && spins < 100; ++waited) {
+      std::this_thread::sleep_for(milliseconds(1));
+    }
     loop->Post([&] { post_ran = true; });
   });
   bool served = engine_test::RunUntil(
@@ -287,7 +298,7 @@ TEST(Loop, SelfDeferringCallbackDoesNotStarveTimersOrPosts) {
   keep_spinning = false;
   loop->RunOnce();
   EXPECT_TRUE(served) << "timer fired: " << timer_fired << ", post ran: " << post_ran;
-  EXPECT_GT(spins, 1);  // it did keep deferring meanwhile
+  EXPECT_GT(spins.load(), 1);  // it did keep deferring meanwhile
 }
 
 // The destructor does not run functions posted earlier: what they would reach is
@@ -409,7 +420,10 @@ struct ResumeOtherOnClose : AcceptHandler, ConnectionHandler {
     conns.push_back(&c);
   }
   void OnData(Connection& c, const RecvBuf&) override {
-    if (&c == conns[1]) c.PauseRecv();  // its EOF then waits, held
+    if (&c == conns[1]) {
+      c.PauseRecv();  // its EOF then waits, held
+      ++paused;
+    }
   }
   void OnEof(Connection& c) override { ++eofs; (void)c; }
   void OnClose(Connection& c, int) override {
@@ -420,9 +434,19 @@ struct ResumeOtherOnClose : AcceptHandler, ConnectionHandler {
     }
   }
   std::vector<Connection*> conns;
+  int paused = 0;
   int eofs = 0;
   int closes = 0;
 };
+
+// True once the peer has acknowledged the FIN that `fd` sent (FIN_WAIT2): the FIN is
+// in the peer's kernel.
+bool FinAcknowledged(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 &&
+         info.tcpi_state == TCP_FIN_WAIT2;
+}
 
 TEST(Loop, ConnectionResumedAndReapedInOneReapPhaseGetsNoLaterDelivery) {
   ResumeOtherOnClose h;
@@ -436,7 +460,10 @@ TEST(Loop, ConnectionResumedAndReapedInOneReapPhaseGetsNoLaterDelivery) {
   ASSERT_TRUE(RunUntil(*loop, [&] { return h.conns.size() == 2; }));
   ASSERT_TRUE(WriteAll(b.get(), "x"));
   shutdown(b.get(), SHUT_WR);
-  RunFor(*loop, 100);  // b's data paused it; its FIN arrives while it is paused
+  // b's data pauses it, and its FIN arrives while it is paused; then a few turns, for
+  // what was on its way.
+  ASSERT_TRUE(RunUntil(*loop, [&] { return h.paused == 1 && FinAcknowledged(b.get()); }));
+  RunFor(*loop, 20);
   ASSERT_EQ(h.eofs, 0);
   h.conns[0]->Close();
   ASSERT_TRUE(RunUntil(*loop, [&] { return h.closes == 2; }));

@@ -169,7 +169,10 @@ TEST(Runtime, StopAndJoinReturnWhileLoopsAreIdle) {
                 options, [](Loop&, int) {}, &err),
             0)
       << err.message;
-  std::this_thread::sleep_for(milliseconds(50));  // both loops block in the kernel
+  for (int i = 0; i < 2; ++i) {  // both loops block in the kernel
+    pid_t tid = OnLoop<pid_t>(rt, i, [] { return gettid(); }, 0);
+    EXPECT_TRUE(engine_test::WaitUntilWaitingInKernel(tid)) << "loop " << i << " did not wait";
+  }
   StopAndJoinWithin(rt, 5000);
 }
 

@@ -7,12 +7,15 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
+#include <thread>
 
 namespace engine_test {
 
@@ -29,7 +32,43 @@ bool RunUntil(engine::Loop& loop, const std::function<bool()>& pred, int timeout
 }
 
 void RunFor(engine::Loop& loop, int ms) {
-  RunUntil(loop, [] { return false; }, ms);
+  constexpr int kMinTurns = 3;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  engine::Timer tick([] {});  // bounds each turn's wait
+  for (int turns = 0; turns < kMinTurns || std::chrono::steady_clock::now() < deadline;
+       ++turns) {
+    if (!tick.armed()) loop.ArmTimer(&tick, 10);
+    loop.RunOnce();
+  }
+}
+
+namespace {
+
+// True while thread `tid` sleeps ('S') in io_uring_enter.
+bool WaitingInKernel(pid_t tid) {
+  std::string task = "/proc/self/task/" + std::to_string(tid);
+  std::ifstream stat(task + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  size_t paren = line.rfind(')');  // the name, in parentheses, may hold spaces
+  if (paren == std::string::npos || line.compare(paren, 3, ") S") != 0) return false;
+  std::ifstream syscall(task + "/syscall");
+  long nr = -1;
+  return static_cast<bool>(syscall >> nr) && nr == __NR_io_uring_enter;
+}
+
+}  // namespace
+
+bool WaitUntilWaitingInKernel(pid_t tid, int timeout_ms) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (WaitingInKernel(tid)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (WaitingInKernel(tid)) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return false;
 }
 
 void RaiseFdLimit() {

@@ -6,6 +6,8 @@
 #ifndef TESTS_ENGINE_TEST_UTIL_H_
 #define TESTS_ENGINE_TEST_UTIL_H_
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -23,8 +25,17 @@ namespace engine_test {
 // Runs loop turns until pred() holds or timeout_ms passes. Returns pred().
 bool RunUntil(engine::Loop& loop, const std::function<bool()>& pred, int timeout_ms = 5000);
 
-// Runs loop turns for ms milliseconds, whatever happens.
+// Runs loop turns for ms milliseconds, and at least 3 turns, whatever happens: a
+// window in which something must not happen (a second callback, an accept after a
+// close) then holds the turns the loop would need to show it, even when a loaded
+// machine gives the thread little of the time.
 void RunFor(engine::Loop& loop, int ms);
+
+// Waits up to timeout_ms until thread `tid` of this process (gettid()) sleeps in
+// io_uring_enter, as a loop does once it waits in the kernel for a completion, and
+// is still there a millisecond later. Read from /proc/self/task/<tid>/. False at the
+// deadline.
+bool WaitUntilWaitingInKernel(pid_t tid, int timeout_ms = 5000);
 
 // Raises the soft RLIMIT_NOFILE to the hard limit, for tests with many sockets.
 void RaiseFdLimit();

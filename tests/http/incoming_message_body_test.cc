@@ -227,7 +227,8 @@ TEST_F(IncomingMessageBody, PausedRequestIsAbortedWhenTheClientLeaves) {
     req.on<"close">([this] { Note("close"); });
   });
   int fd = Connect();
-  Exchange(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc", 100);
+  Send(fd, "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: 10\r\n\r\nabc");
+  ASSERT_TRUE(WaitUntilServerReceived(fd));  // so that it is paused before the FIN comes
   close(fd);
   EXPECT_THAT(WaitForNotes(2), ElementsAre("aborted", "close"));
 }

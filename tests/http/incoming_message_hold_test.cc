@@ -105,6 +105,8 @@ TEST_F(IncomingMessageHold, APausedRequestStopsTheSocketAtFourHeldBuffers) {
   std::string before = Fence();
   ASSERT_EQ(before.substr(0, 2), "4 ");
   Send(fd, std::string(100, 'e'));
+  // Left in the server's socket for 200 ms, many turns of its loop.
+  EXPECT_FALSE(WaitUntilServerReceived(fd, 200)) << "the fifth piece was received";
   EXPECT_EQ(Fence(), before) << "the fifth piece was received while the request held four";
   EXPECT_EQ(Resume(), "resumed");
   EXPECT_EQ(NormaliseDate(ReadUntil(fd, "got 500 in 5")),
@@ -127,6 +129,7 @@ TEST_F(IncomingMessageHold, APausedRequestStopsTheSocketAt1024HeldChunks) {
   std::string before = Fence();
   ASSERT_EQ(before.substr(0, 2), "1 ");
   Send(fd, "1\r\nz\r\n0\r\n\r\n");
+  EXPECT_FALSE(WaitUntilServerReceived(fd, 200)) << "the last chunk was received";
   EXPECT_EQ(Fence(), before) << "the last chunk was received while the request held 1,100";
   EXPECT_EQ(Resume(), "resumed");
   EXPECT_EQ(NormaliseDate(ReadUntil(fd, "got 1101 in 1101")),

@@ -37,6 +37,74 @@
 
 namespace http_test {
 
+// True once the server has ended the connection of the client socket `fd` (its FIN
+// or a reset arrived): what it has not read by then, it never will.
+inline bool ServerEnded(int fd) {
+  tcp_info info{};
+  socklen_t len = sizeof(info);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return true;
+  switch (info.tcpi_state) {
+    case TCP_CLOSE_WAIT:
+    case TCP_LAST_ACK:
+    case TCP_CLOSING:
+    case TCP_TIME_WAIT:
+    case TCP_CLOSE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Waits up to `ms` until the server listening on `port` has taken every byte sent so
+// far on each of `fds` out of its socket (a receive of the server's loop has
+// completed with them), so that what is sent next arrives in a later receive, however
+// loaded the machine. The server runs in this process, so its end of each connection
+// is among this process's descriptors: the one whose peer is the client's port. Done
+// for a client when its send queue is empty (all acknowledged: in the server's
+// socket) and so is the receive queue of the server's end, or once the server has
+// ended the connection. Returns false on the deadline.
+inline bool WaitUntilServerReceived(uint16_t port, const std::vector<int>& fds,
+                                    int ms = 10000) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  auto local_port = [](int fd) {
+    sockaddr_in a{};
+    socklen_t len = sizeof(a);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    return ntohs(a.sin_port);
+  };
+  for (;;) {
+    std::map<uint16_t, int> server_ends;  // client port -> server's descriptor
+    if (DIR* dir = opendir("/proc/self/fd")) {
+      while (dirent* e = readdir(dir)) {
+        int sfd = std::atoi(e->d_name);
+        sockaddr_in local{}, peer{};
+        socklen_t len = sizeof(local), plen = sizeof(peer);
+        if (sfd <= 2 || getsockname(sfd, reinterpret_cast<sockaddr*>(&local), &len) != 0 ||
+            local.sin_family != AF_INET || ntohs(local.sin_port) != port ||
+            getpeername(sfd, reinterpret_cast<sockaddr*>(&peer), &plen) != 0) {
+          continue;
+        }
+        server_ends[ntohs(peer.sin_port)] = sfd;
+      }
+      closedir(dir);
+    }
+    bool all = true;
+    for (int fd : fds) {
+      if (ServerEnded(fd)) continue;
+      int unacked = -1, unread = -1;
+      auto end = server_ends.find(local_port(fd));
+      if (ioctl(fd, SIOCOUTQ, &unacked) != 0 || unacked != 0 || end == server_ends.end() ||
+          ioctl(end->second, FIONREAD, &unread) != 0 || unread != 0) {
+        all = false;
+        break;
+      }
+    }
+    if (all) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
+
 using Handler = std::function<void(http::IncomingMessage&, http::ServerResponse&)>;
 
 class LoopbackTest : public ::testing::Test {
@@ -84,44 +152,9 @@ class LoopbackTest : public ::testing::Test {
   }
 
   // Waits up to `ms` until the server has taken every byte sent so far on each of
-  // `fds` out of its socket (a receive of the server's loop has completed with them),
-  // so that what is sent next arrives in a later receive, however loaded the machine.
-  // The server runs in the test's process, so its end of each connection is among
-  // this process's descriptors: the one whose peer is the client's port. Done for a
-  // client when its send queue is empty (all acknowledged: in the server's socket)
-  // and so is the receive queue of the server's end. Returns false on the deadline.
+  // `fds` out of its socket: see the function of the same name above.
   bool WaitUntilServerReceived(const std::vector<int>& fds, int ms = 10000) {
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    for (;;) {
-      std::map<uint16_t, int> server_ends;  // client port -> server's descriptor
-      if (DIR* dir = opendir("/proc/self/fd")) {
-        while (dirent* e = readdir(dir)) {
-          int sfd = std::atoi(e->d_name);
-          sockaddr_in local{}, peer{};
-          socklen_t len = sizeof(local), plen = sizeof(peer);
-          if (sfd <= 2 || getsockname(sfd, reinterpret_cast<sockaddr*>(&local), &len) != 0 ||
-              local.sin_family != AF_INET || ntohs(local.sin_port) != server_->port() ||
-              getpeername(sfd, reinterpret_cast<sockaddr*>(&peer), &plen) != 0) {
-            continue;
-          }
-          server_ends[ntohs(peer.sin_port)] = sfd;
-        }
-        closedir(dir);
-      }
-      bool all = true;
-      for (int fd : fds) {
-        int unacked = -1, unread = -1;
-        auto end = server_ends.find(LocalPort(fd));
-        if (ioctl(fd, SIOCOUTQ, &unacked) != 0 || unacked != 0 || end == server_ends.end() ||
-            ioctl(end->second, FIONREAD, &unread) != 0 || unread != 0) {
-          all = false;
-          break;
-        }
-      }
-      if (all) return true;
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
+    return http_test::WaitUntilServerReceived(server_->port(), fds, ms);
   }
   bool WaitUntilServerReceived(int fd, int ms = 10000) {
     return WaitUntilServerReceived(std::vector<int>{fd}, ms);

@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -331,14 +332,18 @@ TEST_F(ServerFraming, AClosingRequestAnsweredLaterIsAnsweredThenClosed) {
 // pending: not parsed either (the connection keeps its failed parser, it takes no
 // fresh one).
 TEST_F(ServerFraming, ALaterReceiveAfterAClosingRequestIsNotParsed) {
-  Start([this](http::IncomingMessage& req, http::ServerResponse& res) {
+  auto received = std::make_shared<std::atomic<bool>>(false);  // outlives the server
+  Start([this, received](http::IncomingMessage& req, http::ServerResponse& res) {
     Note("request " + std::string(req.url));
-    req.socket()->runAfter(300, [&res] { res.end("late"); });
+    RunWhen(*req.socket(), [received] { return received->load(); }, [&res] { res.end("late"); });
   });
   int fd = ConnectNoDelay();
   Push(fd, "GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", Feed::kWhole);
   ASSERT_THAT(WaitForNotes(1), ElementsAre("request /a"));
   Push(fd, kSmuggled, Feed::kWhole);
+  // The answer waits until the server has received the later bytes.
+  EXPECT_TRUE(WaitUntilServerReceived(fd));
+  *received = true;
   EXPECT_EQ(ReadToEnd(fd),
             "HTTP/1.1 200 OK\r\nDate: DATE\r\nConnection: close\r\nContent-Length: 4\r\n\r\n"
             "late<closed>");

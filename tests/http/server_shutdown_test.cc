@@ -243,21 +243,32 @@ TEST_F(ServerShutdown, AResponseThatSaidKeepAliveLeavesItsConnectionOpenForTheGr
 
 // The grace ran out while a response was still leaving (its connection busy): the
 // connection ends once its last byte has gone, not at some later timeout (here there
-// is none: keepAliveTimeout 0).
+// is none: keepAliveTimeout 0). Read before the grace ran out, the response would
+// leave first and the connection end as an idle one, so the client reads only once
+// the grace is over: once an idle connection has ended with it.
 TEST_F(ServerShutdown, AConnectionBusyWhenTheGraceRanOutEndsOnceItsResponseHasLeft) {
   const std::string body(8 << 20, 'x');
-  Start([&](http::IncomingMessage&, http::ServerResponse& res) { res.end(body); },
-        [](http::Server& s) { s.keepAliveTimeout = 0; });
+  std::atomic<bool> requested{false};
+  Start(
+      [&](http::IncomingMessage&, http::ServerResponse& res) {
+        requested = true;
+        res.end(body);
+      },
+      [](http::Server& s) { s.keepAliveTimeout = 0; });
   int fd = Connect();
   Send(fd, kGet);
+  ASSERT_TRUE(WaitFor(requested));
+  int idle = Connect();
   std::atomic<bool> closed{false};
   server_->shutdown(100, [&](const http::Error*) { closed = true; });
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // past the grace, unread
   std::string end;
+  EXPECT_EQ(ReadToEnd(idle, &end), "");
+  EXPECT_EQ(end, "FIN") << "the grace did not run out";
   std::string got = ReadToEnd(fd, &end);
   EXPECT_EQ(end, "FIN");
   EXPECT_EQ(got.size(), got.find("\r\n\r\n") + 4 + body.size());
   close(fd);
+  close(idle);
   EXPECT_TRUE(WaitFor(closed));
 }
 

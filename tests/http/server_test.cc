@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "http/errors.h"
+#include "tests/http/loopback.h"
 
 namespace {
 
@@ -266,57 +267,48 @@ TEST_F(ServerTest, RequestsInsideOneBufferAreParsedWithoutCopying) {
     fields += (colon - at) + (eol - colon - 2);
     at = eol + 2;
   }
-  // The server cannot be asked whether it has received the first part, so the test
-  // gives it time, and tells by the count which case it got: a loaded machine may
-  // receive both parts at once (nothing copied), and then it tries again, waiting
-  // longer. (The parser's copies are counted as the connection goes idle, before
-  // the response is sent.)
+  // The rest is sent once the server has received the first part: two receives,
+  // however loaded the machine. (The parser's copies are counted as the connection
+  // goes idle, before the response is sent.)
   size_t cut = browser.find("01234") + 5;
   std::string rest = browser.substr(cut);
-  bool split = false;
-  for (int wait_ms : {50, 250, 1000, 3000}) {
-    uint64_t before = server_->copiedBytes();
-    ASSERT_EQ(send(fd, browser.data(), cut, MSG_NOSIGNAL), static_cast<ssize_t>(cut));
-    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
-    ASSERT_EQ(send(fd, rest.data(), rest.size(), MSG_NOSIGNAL), static_cast<ssize_t>(rest.size()));
-    ASSERT_NE(read_response(fd).find("\r\n\r\n0123456789"), std::string::npos);
-    uint64_t copied = server_->copiedBytes() - before;
-    if (copied == 0) continue;  // one receive after all
-    EXPECT_EQ(copied, fields);
-    split = true;
-    break;
-  }
-  EXPECT_TRUE(split) << "the two parts always arrived in one receive";
+  uint64_t before = server_->copiedBytes();
+  ASSERT_EQ(send(fd, browser.data(), cut, MSG_NOSIGNAL), static_cast<ssize_t>(cut));
+  ASSERT_TRUE(http_test::WaitUntilServerReceived(server_->port(), {fd}));
+  ASSERT_EQ(send(fd, rest.data(), rest.size(), MSG_NOSIGNAL), static_cast<ssize_t>(rest.size()));
+  ASSERT_NE(read_response(fd).find("\r\n\r\n0123456789"), std::string::npos);
+  EXPECT_EQ(server_->copiedBytes() - before, fields);
   close(fd);
 }
 
-// server.timeout counts from the socket's last activity: requests every 150 ms keep
-// a connection with a 300 ms timeout open for well past 300 ms; once they stop, it
-// closes 300 ms after the last one, not earlier.
+// server.timeout counts from the socket's last activity: requests every 100 ms keep
+// a connection with a 500 ms timeout open for well past 500 ms (the gaps leave room
+// for a loaded machine); once they stop, it closes 500 ms after the last one, not
+// earlier.
 TEST_F(ServerTest, SocketTimeoutCountsFromTheLastActivity) {
   server_ = http::createServer([](http::IncomingMessage&, http::ServerResponse& res) {
     res.end("ok");
   });
-  server_->timeout = 300;
+  server_->timeout = 500;
   server_->keepAliveTimeout = 0;  // the socket timeout alone, between requests too
   server_->listen(0, "127.0.0.1", 1);
   ASSERT_TRUE(server_->listening());
   int fd = Connect();
   using Clock = std::chrono::steady_clock;
-  for (int i = 0; i < 6; ++i) {
-    ASSERT_NE(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 150).find("\r\n\r\nok"),
+  Clock::time_point last_sent;  // the server's last activity comes after it
+  for (int i = 0; i < 10; ++i) {
+    last_sent = Clock::now();
+    ASSERT_NE(Exchange(fd, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 100).find("\r\n\r\nok"),
               std::string::npos)
-        << "request " << i << " at " << i * 150 << " ms";
+        << "request " << i << " at about " << i * 100 << " ms";
   }
-  // Exchange() returned 150 ms after the last response.
-  Clock::time_point last = Clock::now() - std::chrono::milliseconds(150);
   char c;
   pollfd p{fd, POLLIN, 0};
-  ASSERT_EQ(poll(&p, 1, 2000), 1);
+  ASSERT_EQ(poll(&p, 1, 3000), 1);
   EXPECT_EQ(recv(fd, &c, 1, 0), 0);  // closed by the server
-  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last);
-  EXPECT_GE(waited.count(), 290);
-  EXPECT_LT(waited.count(), 1000);
+  auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - last_sent);
+  EXPECT_GE(waited.count(), 500);
+  EXPECT_LT(waited.count(), 2000);
   close(fd);
 }
 
@@ -326,9 +318,11 @@ TEST_F(ServerTest, SocketTimeoutCountsFromTheLastActivity) {
 TEST_F(ServerTest, CloseIdleConnectionsClosesOnlyConnectionsBetweenRequests) {
   std::atomic<http::ServerResponse*> held{nullptr};
   Start([&held](http::IncomingMessage& req, http::ServerResponse& res) {
-    if (req.url == "/slow") {  // answered 500 ms later
+    if (req.url == "/slow") {  // answered once the test asks for /release
       held = &res;
-      res.socket()->runAfter(500, [&res] { res.end("late"); });
+    } else if (req.url == "/release") {  // on the same loop thread as /slow
+      held.load()->end("late");
+      res.end("released");
     } else {
       res.end("ok");
     }
@@ -356,6 +350,11 @@ TEST_F(ServerTest, CloseIdleConnectionsClosesOnlyConnectionsBetweenRequests) {
   EXPECT_EQ(recv(fresh, &c, 1, 0), 0);
   p = {busy, POLLIN, 0};
   EXPECT_EQ(poll(&p, 1, 100), 0);  // still open, still waiting for its response
+  int releaser = Connect();
+  EXPECT_NE(Exchange(releaser, "GET /release HTTP/1.1\r\nHost: x\r\n\r\n", 100)
+                .find("\r\n\r\nreleased"),
+            std::string::npos);
+  close(releaser);
   std::string late = Exchange(busy, "", 1000);
   EXPECT_NE(late.find("\r\n\r\nlate"), std::string::npos) << late;
   close(idle);

@@ -222,13 +222,21 @@ INSTANTIATE_TEST_SUITE_P(EachPlace, Uncaught, ::testing::ValuesIn(Cases()),
 class UncaughtBatch : public Uncaught {};
 
 TEST_F(UncaughtBatch, AThrowDoesNotLoseTheRestOfTheCompletionBatch) {
-  Start([](http::IncomingMessage& req, http::ServerResponse& res) {
-    if (req.url == "/throw") throw std::runtime_error("first");
-    res.end("second");
-  });
+  std::atomic<int> accepted{0};
+  Start(
+      [](http::IncomingMessage& req, http::ServerResponse& res) {
+        if (req.url == "/throw") throw std::runtime_error("first");
+        res.end("second");
+      },
+      [&accepted](http::Server& s) {
+        s.on<"connection">([&accepted](http::Socket&) { ++accepted; });
+      });
   int a = Connect();
   int b = Connect();
-  usleep(20 * 1000);
+  // Both are accepted before either sends, so that the two requests can reach the
+  // loop together.
+  for (int waited = 0; waited < 10000 && accepted < 2; ++waited) usleep(1000);
+  ASSERT_EQ(accepted.load(), 2);
   std::string both = "GET /throw HTTP/1.1\r\nHost: x\r\n\r\n";
   std::string other = "GET /other HTTP/1.1\r\nHost: x\r\n\r\n";
   Send(a, both);

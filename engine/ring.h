@@ -9,6 +9,13 @@
 // completion queue four times the submission queue, for bursts of multishot
 // completions). The ring fd is registered, which saves an fd lookup per enter.
 //
+// ENOMEM is retried for up to kMemoryWaitMs (RetryWhileMemoryIsFreed): the kernel
+// frees a closed ring after the close returns, on a work queue, and counts its pages
+// against RLIMIT_MEMLOCK until then, so a server closed and started again at once
+// (or a test suite that starts hundreds) can find the limit full for a few
+// milliseconds. A limit that stays full fails after the wait, with the fix in the
+// error's text.
+//
 // Engine-internal: the only header besides buf_ring.h that includes <liburing.h>.
 #ifndef ENGINE_RING_H_
 #define ENGINE_RING_H_
@@ -21,6 +28,11 @@
 #include "engine/setup_error.h"
 
 namespace engine {
+
+// Calls fn until it returns something other than -ENOMEM, or kMemoryWaitMs have
+// passed; returns its last result. Blocks the calling thread meanwhile (setup only).
+constexpr int kMemoryWaitMs = 2000;
+int RetryWhileMemoryIsFreed(int (*fn)(void*), void* arg);
 
 class Ring {
  public:

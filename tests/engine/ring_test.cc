@@ -1,12 +1,17 @@
-// Tests for engine/ring.cc: setup flags and GetSqe() on a full submission queue.
+// Tests for engine/ring.cc: setup flags, GetSqe() on a full submission queue, and
+// setup that waits out the kernel's deferred free of closed rings.
 #include "engine/ring.h"
 
 #include <gtest/gtest.h>
 #include <liburing.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <set>
+#include <string>
 
 namespace engine {
 namespace {
@@ -101,6 +106,46 @@ TEST(Ring, GetSqeKeepsWorkingWhenTheCompletionQueueOverflows) {
   EXPECT_EQ(completions, n);
   EXPECT_EQ(failed, 0u);
   EXPECT_EQ(seen.size(), n);
+}
+
+// Rings set up one after another as others close, as a test suite or a quick restart
+// does: the closed ones' pages count against RLIMIT_MEMLOCK until the kernel's work
+// queue frees them, after close() returned. Each setup must still succeed. (Where
+// the process may lock memory without limit, CAP_IPC_LOCK, nothing is counted.)
+TEST(Ring, RingsSetUpRightAfterOthersClosedAllSucceed) {
+  rlimit saved;
+  ASSERT_EQ(getrlimit(RLIMIT_MEMLOCK, &saved), 0);
+  rlimit low = saved;
+  low.rlim_cur = std::min<rlim_t>(saved.rlim_cur, 2u << 20);  // room for a few rings
+  ASSERT_EQ(setrlimit(RLIMIT_MEMLOCK, &low), 0);
+  int failures = 0;
+  std::string first_error;
+  for (int i = 0; i < 200; ++i) {
+    Ring ring;
+    SetupError err;
+    if (ring.Init(1024, &err) != 0) {
+      if (failures++ == 0) first_error = err.message;
+    }
+  }
+  setrlimit(RLIMIT_MEMLOCK, &saved);
+  EXPECT_EQ(failures, 0) << first_error;
+}
+
+TEST(Ring, RetryWhileMemoryIsFreedStopsAtTheFirstOtherResult) {
+  struct Calls {
+    int n = 0;
+    int enomem_first = 0;
+  };
+  auto fn = [](void* a) {
+    auto* c = static_cast<Calls*>(a);
+    return ++c->n <= c->enomem_first ? -ENOMEM : -EINVAL;
+  };
+  Calls twice{.enomem_first = 2};
+  EXPECT_EQ(RetryWhileMemoryIsFreed(fn, &twice), -EINVAL);
+  EXPECT_EQ(twice.n, 3);
+  Calls never{};
+  EXPECT_EQ(RetryWhileMemoryIsFreed(fn, &never), -EINVAL);
+  EXPECT_EQ(never.n, 1);
 }
 
 }  // namespace

@@ -115,8 +115,15 @@ class LoopbackTest : public ::testing::Test {
              http::ServerOptions options = {}) {
     server_ = http::createServer(std::move(options), std::move(handler));
     if (setup) setup(*server_);
+    // A failed listen emits 'error' later, on the server's own thread: join() waits
+    // for it, so that the failure says why.
+    auto error = std::make_shared<std::string>();
+    server_->on<"error">([error](const http::Error& e) {
+      *error = std::string(e.code()) + ": " + std::string(e.message());
+    });
     server_->listen(0, "127.0.0.1", 1);
-    ASSERT_TRUE(server_->listening());
+    if (!server_->listening()) server_->join();
+    ASSERT_TRUE(server_->listening()) << *error;
   }
   void TearDown() override { StopServer(); }
   void StopServer() {

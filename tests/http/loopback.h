@@ -37,6 +37,20 @@
 
 namespace http_test {
 
+// Replaces the value of every "\r\nDate: ...\r\n" line with DATE.
+inline std::string NormaliseDate(const std::string& in) {
+  std::string out;
+  size_t pos = 0;
+  for (;;) {
+    size_t at = in.find("\r\nDate: ", pos);
+    size_t eol = at == std::string::npos ? at : in.find("\r\n", at + 8);
+    if (eol == std::string::npos) break;
+    out.append(in, pos, at + 8 - pos).append("DATE");
+    pos = eol;
+  }
+  return out.append(in, pos, std::string::npos);
+}
+
 // True once the server has ended the connection of the client socket `fd` (its FIN
 // or a reset arrived): what it has not read by then, it never will.
 inline bool ServerEnded(int fd) {
@@ -235,19 +249,7 @@ class LoopbackTest : public ::testing::Test {
     for (size_t p = in.find(what); p != std::string::npos; p = in.find(what, p + what.size())) ++n;
     return n;
   }
-  // Replaces the value of every "\r\nDate: ...\r\n" line with DATE.
-  static std::string NormaliseDate(const std::string& in) {
-    std::string out;
-    size_t pos = 0;
-    for (;;) {
-      size_t at = in.find("\r\nDate: ", pos);
-      size_t eol = at == std::string::npos ? at : in.find("\r\n", at + 8);
-      if (eol == std::string::npos) break;
-      out.append(in, pos, at + 8 - pos).append("DATE");
-      pos = eol;
-    }
-    return out.append(in, pos, std::string::npos);
-  }
+  static std::string NormaliseDate(const std::string& in) { return http_test::NormaliseDate(in); }
   static std::string Exchange(int fd, const std::string& request, int idle_ms = 300) {
     Send(fd, request);
     return Read(fd, idle_ms);

@@ -6,44 +6,12 @@
 #include <cstring>
 
 #include "http/ascii.h"
+#include "http/encodings.h"
 #include "http/header_validation.h"
 #include "http/socket.h"
 #include "http/uncaught.h"
 
 namespace http {
-namespace {
-
-// The bytes Buffer.from(chunk, encoding) gives, for the encodings the C++ API takes.
-std::string Decode(std::string_view chunk, std::string_view encoding) {
-  if (EqualsIgnoreCase(encoding, "hex")) {
-    auto nibble = [](char c) -> int {
-      if (c >= '0' && c <= '9') return c - '0';
-      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-      return -1;
-    };
-    std::string out;
-    for (size_t i = 0; i + 1 < chunk.size(); i += 2) {
-      int hi = nibble(chunk[i]), lo = nibble(chunk[i + 1]);
-      if (hi < 0 || lo < 0) break;  // Node stops at the first non-hex pair
-      out.push_back(static_cast<char>(hi * 16 + lo));
-    }
-    return out;
-  }
-  // Node's other encodings, which this API does not decode: refused, not sent wrong.
-  for (std::string_view other : {"base64", "ucs2", "ucs-2", "utf16le", "utf-16le"}) {
-    if (EqualsIgnoreCase(encoding, other)) {
-      throw Error(ErrorType::kTypeError, "ERR_UNKNOWN_ENCODING",
-                  "Unknown encoding: " + std::string(encoding));
-    }
-  }
-  // utf8, latin1, binary, ascii: the bytes as given. So is a name v12 does not know:
-  // its socket hands the name to the handle, which falls back to utf8.
-  return std::string(chunk);
-}
-
-}  // namespace
-
 void OutgoingMessage::AttachOutgoing(MessageTransport* transport, Socket* socket, bool has_body,
                                      bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms) {
   transport_ = transport;
@@ -188,7 +156,7 @@ bool OutgoingMessage::write(std::string_view chunk, WriteCallback cb) {
 
 bool OutgoingMessage::write(std::string_view chunk, std::string_view encoding, WriteCallback cb) {
   if (ended_) return WriteAfterEnd(std::move(cb));
-  std::string bytes = Decode(chunk, encoding);
+  std::string bytes = DecodeChunk(chunk, encoding);
   return WriteChunk(Chunk{bytes}, std::move(cb), false);
 }
 
@@ -210,7 +178,7 @@ void OutgoingMessage::end(std::shared_ptr<const std::string> chunk, std::functio
 void OutgoingMessage::end(std::string_view chunk, std::string_view encoding,
                          std::function<void()> cb) {
   if (ended_) return;
-  std::string bytes = Decode(chunk, encoding);
+  std::string bytes = DecodeChunk(chunk, encoding);
   EndImpl(Chunk{bytes}, std::move(cb));
 }
 

@@ -22,7 +22,7 @@
 //
 // Errors Node throws are thrown here as http::Error with Node's code and message:
 // ERR_HTTP_HEADERS_SENT, ERR_INVALID_HTTP_TOKEN, ERR_INVALID_CHAR,
-// ERR_HTTP_INVALID_HEADER_VALUE, ERR_HTTP_TRAILER_INVALID, ERR_UNKNOWN_ENCODING.
+// ERR_HTTP_INVALID_HEADER_VALUE, ERR_HTTP_TRAILER_INVALID.
 // Errors Node emits (ERR_STREAM_WRITE_AFTER_END) are emitted as 'error' events.
 #ifndef HTTP_OUTGOING_MESSAGE_H_
 #define HTTP_OUTGOING_MESSAGE_H_
@@ -99,10 +99,10 @@ class OutgoingMessage {
   // v12's write(chunk, cb): after end() the callback is never called (only the
   // 'error' event fires), as in v12.
   bool write(std::string_view chunk, WriteCallback cb);
-  // v12's write(chunk, encoding, cb): encoding "utf8", "latin1", "binary", "ascii"
-  // (the bytes as given) or "hex" (decoded), in any case; a name Node does not know
-  // is utf8, as in v12. Node's "base64", "ucs2" and "utf16le" are not decoded here:
-  // they throw ERR_UNKNOWN_ENCODING. After end() cb gets the error.
+  // v12's write(chunk, encoding, cb): the bytes Buffer.from(chunk, encoding) gives
+  // (http/encodings.h: utf8, latin1, binary and ascii as given; hex, base64 and
+  // ucs2/utf16le decoded), in any case; a name Node does not know is utf8, as in
+  // v12. After end() cb gets the error.
   bool write(std::string_view chunk, std::string_view encoding, WriteCallback cb = {});
   // v12's end(): cb is added as a once-listener of 'finish' (it runs after the
   // 'finish' listeners added before end(), and not at all if the connection closes

@@ -84,6 +84,16 @@ TEST_F(ServerResponse, WriteWithAnEncodingSendsTheBytesV12Sends) {
       res.end("6869", "hex");
       return;
     }
+    if (req.url == "/base64") {
+      res.write("aGk=", "base64");
+      res.write("hi", "utf16le");
+      res.end("aGk=", "Base64");
+      return;
+    }
+    if (req.url == "/end-base64") {
+      res.end("aGVsbG8=", "base64");
+      return;
+    }
     res.write("\xe9", "latin1");
     res.write("\xc3\xa9", "utf8");
     res.write("\xe9", "ascii");
@@ -97,6 +107,12 @@ TEST_F(ServerResponse, WriteWithAnEncodingSendsTheBytesV12Sends) {
                                      "1\r\n\xe9\r\n2\r\n\xc3\xa9\r\n1\r\n\xe9\r\n1\r\n\xe9\r\n"
                                      "5\r\nHello\r\n1\r\nx\r\n1\r\ny\r\n1\r\nz\r\n0\r\n\r\n"));
   EXPECT_EQ(RoundTrip("GET /end HTTP/1.1\r\nHost: x\r\n\r\n"), WithLength("HTTP/1.1 200 OK\r\n", "hi"));
+  // Decoded before framing: chunk sizes and Content-Length count the decoded bytes.
+  EXPECT_EQ(RoundTrip("GET /base64 HTTP/1.1\r\nHost: x\r\n\r\n"),
+            Chunked("HTTP/1.1 200 OK\r\n",
+                    std::string("2\r\nhi\r\n4\r\nh\0i\0\r\n2\r\nhi\r\n0\r\n\r\n", 28)));
+  EXPECT_EQ(RoundTrip("GET /end-base64 HTTP/1.1\r\nHost: x\r\n\r\n"),
+            WithLength("HTTP/1.1 200 OK\r\n", "hello"));
 }
 
 // v12's writableLength is the bytes written and not yet taken by the kernel: 0

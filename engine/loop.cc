@@ -90,11 +90,12 @@ int Loop::Init(const LoopOptions& options, SetupError* error) {
   ignore_op_ = Op{OpKind::kIgnore, 0, generation_, this};
   UpdateClock();
   ArmWake();
+  ready_ = true;
   return 0;
 }
 
 Loop::~Loop() {
-  if (!ring_ || !buffers_) return;  // Init failed early; nothing was submitted
+  if (!ready_) return;  // Init failed: nothing was submitted, nothing else to stop
   // Functions posted and not yet run are dropped, not run in the teardown's turns,
   // where what they reach is being closed. (Runtime::Post stops reaching a loop once
   // its Run() has returned, before its thread destroys it.)

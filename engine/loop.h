@@ -252,6 +252,7 @@ class Loop final : public OpOwner {
   uint64_t now_ms_ = 0;
   LoopStats stats_;
   std::atomic<bool> stop_{false};
+  bool ready_ = false;  // Init() succeeded
   bool tearing_down_ = false;
 
   std::vector<Connection*> flush_list_;

@@ -60,6 +60,16 @@ std::unique_ptr<Loop> NewLoop() {
   return loop;
 }
 
+// A loop whose set-up fails part way (here at the buffer ring, after the ring) is
+// refused with the reason, and its half-built parts go without a crash.
+TEST(Loop, CreateFailingAtTheBufferRingReturnsNullWithTheReason) {
+  SetupError err;
+  std::unique_ptr<Loop> loop = Loop::Create(LoopOptions{.buffer_count = 3}, &err);
+  EXPECT_EQ(loop, nullptr);
+  EXPECT_EQ(err.err, -EINVAL);
+  EXPECT_NE(err.message.find("power of two"), std::string::npos) << err.message;
+}
+
 // Exits the process, naming `what`, unless destroyed within timeout_ms.
 class Watchdog {
  public:

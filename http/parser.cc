@@ -74,6 +74,11 @@ struct Parser::Callbacks {
     self->open_field_ = Field::kNone;
     self->version_scan_ = VersionScan::kIdle;
     self->version_replaced_ = false;
+    if (self->response_ && !self->options_.lenient) {
+      // The status line is watched from its first byte (FeedStatusLine).
+      self->status_scan_ = StatusScan::kPaused;
+      return HPE_PAUSED;
+    }
     return 0;
   }
   static int Url(llhttp_t* p, const char* at, size_t len) {
@@ -128,11 +133,6 @@ struct Parser::Callbacks {
           return 0;
         }) != 0) {
       return -1;  // an error for on_headers_complete
-    }
-    if (!self->options_.lenient && self->response_ && h.status < 100) {
-      // llhttp 8.1 reads any number of digits below 1000; current Node wants three.
-      self->Fail(HPE_INVALID_STATUS, "HPE_INVALID_STATUS", "Invalid status code");
-      return -1;
     }
     if (strict_request) {
       // Before the head is handed on: a request that breaks one of RFC 9112's rules
@@ -248,6 +248,7 @@ void Parser::Reset() {
   has_version_ = false;
   version_scan_ = VersionScan::kIdle;
   version_replaced_ = false;
+  status_scan_ = StatusScan::kIdle;
   head_ = nullptr;
   headers_done_ = false;
   open_field_ = Field::kNone;
@@ -326,6 +327,7 @@ int Parser::RunMachine(const char* p, const char* end) {
   llhttp_t* lp = &impl_->parser;
   int err = version_scan_ != VersionScan::kIdle ? FeedVersion(p, end)
             : chunk_scan_ != ChunkScan::kIdle   ? FeedChunkLine(p, end)
+            : status_scan_ != StatusScan::kIdle ? FeedStatusLine(p, end)
                                                 : Machine(p, end);
   while (err == HPE_PAUSED) {
     const char* at = llhttp_get_error_pos(lp);
@@ -339,6 +341,12 @@ int Parser::RunMachine(const char* p, const char* end) {
       chunk_scan_ = ChunkScan::kSize;
       chunk_digits_ = false;
       err = FeedChunkLine(at, end);
+    } else if (status_scan_ == StatusScan::kPaused) {
+      llhttp_resume(lp);
+      status_scan_ = StatusScan::kVersion;
+      status_digits_ = 0;
+      status_last_ = 0;
+      err = FeedStatusLine(at, end);
     } else {
       break;
     }
@@ -386,6 +394,46 @@ int Parser::FeedChunkLine(const char* p, const char* end) {
   if (stop == end) return 0;
   chunk_scan_ = ChunkScan::kIdle;
   return Machine(stop, end);  // the line's CR on
+}
+
+// A response's status line, in the default mode, as current Node reads it where
+// llhttp 8.1 is laxer: a status of exactly three digits ("0200" is not 200), and CR LF
+// at the end of the line. The bytes are only watched: the machine parses them as
+// they are, once the line ends (or the input does).
+int Parser::FeedStatusLine(const char* p, const char* end) {
+  for (const char* q = p; q < end; ++q) {
+    char c = *q;
+    switch (status_scan_) {
+      case StatusScan::kVersion:
+        if (c == ' ') status_scan_ = StatusScan::kCode;
+        break;
+      case StatusScan::kCode:
+        if (c >= '0' && c <= '9' && status_digits_ < 4) {
+          ++status_digits_;
+          break;
+        }
+        if (status_digits_ != 3) {
+          return FailAt(q, HPE_INVALID_STATUS, "HPE_INVALID_STATUS", "Invalid response status");
+        }
+        status_scan_ = StatusScan::kText;
+        [[fallthrough]];
+      case StatusScan::kText:
+        if (c == '\n') {
+          if (status_last_ != '\r') {
+            return FailAt(q, HPE_CR_EXPECTED, "HPE_CR_EXPECTED",
+                          "Missing expected CR after response line");
+          }
+          status_scan_ = StatusScan::kIdle;
+          return Machine(p, end);
+        }
+        break;
+      case StatusScan::kIdle:
+      case StatusScan::kPaused:
+        break;
+    }
+    status_last_ = c;
+  }
+  return Machine(p, end);
 }
 
 // v12 (llhttp 2.1.4) took any digit for the major and the minor version; llhttp 8.1

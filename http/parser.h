@@ -160,6 +160,7 @@ class Parser {
   int Machine(const char* p, const char* end);
   int RunMachine(const char* p, const char* end);
   int FeedVersion(const char* p, const char* end);
+  int FeedStatusLine(const char* p, const char* end);
   int CountHeaderBytes(size_t len);
 
   struct llhttp_impl;
@@ -211,6 +212,12 @@ class Parser {
   bool chunk_digits_ = false;   // the line has size digits so far
   bool last_chunk_ = false;     // the last chunk's line was read: trailers follow
   ChunkExtensions extensions_;
+  // A response's status line (FeedStatusLine; default mode): the machine paused at
+  // its first byte, then the version, the code's digits, the rest up to its LF.
+  enum class StatusScan : uint8_t { kIdle, kPaused, kVersion, kCode, kText };
+  StatusScan status_scan_ = StatusScan::kIdle;
+  uint8_t status_digits_ = 0;
+  char status_last_ = 0;        // the line's byte before the current one
   bool has_version_ = false;    // the request line carried a version (not HTTP/0.9)
   bool response_ = false;       // ParserType::kResponse
   std::exception_ptr exception_;  // thrown by an event, rethrown by Execute/Finish

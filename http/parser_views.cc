@@ -78,11 +78,6 @@ int Parser::OnSpan(Field field, const char* at, size_t len) {
   open_len_ = len;
   open_in_arena_ = false;
   input_views_ = true;
-  if (field == Field::kName && response_ && !options_.lenient && !headers_done_ &&
-      head_->headers.empty() && ByteBefore(at, 2) != '\r') {
-    // The status line ended in a bare LF, which llhttp 8.1 takes for responses.
-    return Fail(HPE_CR_EXPECTED, "HPE_CR_EXPECTED", "Missing expected CR after response line");
-  }
   if (field == Field::kName && options_.lenient && !headers_done_ && head_->headers.empty() &&
       ByteBefore(at, 1) == ' ' && ByteBefore(at, 2) == '\n') {
     // A space before the first header line: llhttp's lenient mode skips it, v12 kept

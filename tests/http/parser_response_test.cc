@@ -184,6 +184,15 @@ TEST(ParserResponse, MalformedStatusLinesFail) {
   ExpectFails("HTTP/1.1 2x0 OK\r\n\r\n", "HPE_INVALID_STATUS");
   ExpectFails("HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n", "HPE_INVALID_STATUS");
   ExpectFails("HTTP/1.1 2000 OK\r\nContent-Length: 0\r\n\r\n", "HPE_INVALID_STATUS");
+  ExpectFails("HTTP/1.1 0200 OK\r\nContent-Length: 0\r\n\r\n", "HPE_INVALID_STATUS");
+  ExpectFails("HTTP/1.1 200\nContent-Length: 0\r\n\r\n", "HPE_CR_EXPECTED");
+  // Without headers too (llhttp 8.1 ends the head at the second LF).
+  ExpectFails("HTTP/1.1 200 OK\n\n", "HPE_CR_EXPECTED");
+  ExpectFails("HTTP/1.1 204 No Content\n\r\n", "HPE_CR_EXPECTED");
+  // The second response of a stream is held to the same rules.
+  Outcome second = Parse("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 100 Continue\n\n", {});
+  EXPECT_STREQ(second.last.code, "HPE_CR_EXPECTED");
+  EXPECT_EQ(second.log, std::vector<std::string>{"100 'Continue' 1.1 ka body="});
   ExpectFails("HTTX/1.1 200 OK\r\n\r\n", "HPE_INVALID_CONSTANT");
   ExpectFails("HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n", "HPE_INVALID_VERSION");
   ExpectFails("HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", "HPE_CR_EXPECTED");
@@ -197,9 +206,17 @@ TEST(ParserResponse, LenientModeTakesWhatV12Took) {
   Outcome two = Parse("HTTP/1.1 20 OK\r\nContent-Length: 0\r\n\r\n", {}, false, false, lenient);
   EXPECT_EQ(two.last.error, 0) << two.last.code;
   EXPECT_EQ(two.log, std::vector<std::string>{"20 'OK' 1.1 ka [Content-Length: 0] body="});
+  Outcome four = Parse("HTTP/1.1 0200 OK\r\nContent-Length: 0\r\n\r\n", {}, false, false, lenient);
+  EXPECT_EQ(four.log, std::vector<std::string>{"200 'OK' 1.1 ka [Content-Length: 0] body="});
   Outcome lf = Parse("HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", {}, false, false, lenient);
   EXPECT_EQ(lf.last.error, 0) << lf.last.code;
   EXPECT_EQ(lf.log, std::vector<std::string>{"200 'OK' 1.1 ka [Content-Length: 0] body="});
+}
+
+// Three digits, whatever their value: "099" is status 99, as current Node reads it.
+TEST(ParserResponse, AnyThreeDigitStatusParses) {
+  ExpectSameAtEverySplit("HTTP/1.1 099 OK\r\nContent-Length: 0\r\n\r\n",
+                         {"99 'OK' 1.1 ka [Content-Length: 0] body="});
 }
 
 TEST(ParserResponse, StatusLineWithoutTextIsValid) {
@@ -219,7 +236,8 @@ TEST(ParserResponse, ContentLengthWithTransferEncodingFails) {
 }
 
 TEST(ParserResponse, BadChunkSizesFail) {
-  ExpectFails("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "HPE_INVALID_CHUNK_SIZE");
+  ExpectFails("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+              "HPE_INVALID_CHUNK_SIZE");
   ExpectFails("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloX\r\n",
               "HPE_STRICT");
 }

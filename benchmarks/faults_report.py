@@ -18,7 +18,7 @@ import statistics
 # piece on its way (engine/connection.h, "Receiving", 4). What the server read and has
 # not answered to the kernel is so at most kMaxLive answers, plus two receive buffers
 # of requests not yet parsed (counted here as if answered, as the benchmark counts).
-MAX_LIVE = 64
+MAX_LIVE = 32
 RECV_BUFFER_BYTES = 16384
 
 # Targets.

@@ -6,6 +6,8 @@ and missed, figures over rounds and the table. tools/bazel test //benchmarks:fau
 Python 3 standard library only.
 """
 
+import os
+import re
 import socket
 import time
 import unittest
@@ -85,9 +87,18 @@ class TcpTable(unittest.TestCase):
 
 
 class Bound(unittest.TestCase):
+    def test_max_live_is_the_servers(self):
+        path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "http",
+                            "server_connection.h")
+        with open(path) as f:
+            found = re.search(r"kMaxLive = (\d+);", f.read())
+        self.assertIsNotNone(found, "no kMaxLive in http/server_connection.h")
+        self.assertEqual(report.MAX_LIVE, int(found.group(1)))
+
     def test_max_live_plus_two_receives_of_answers(self):
         # 16384 // 27 = 606 requests (and one cut short) in each of two receive buffers.
-        self.assertEqual(report.answer_backlog_bound(27, 158), (64 + 2 * 607) * 158)
+        self.assertEqual(report.answer_backlog_bound(27, 158),
+                         (report.MAX_LIVE + 2 * 607) * 158)
         self.assertEqual(report.answer_backlog_bound(10, 1, max_live=0, recv_buffer=100), 22)
 
 

@@ -19,10 +19,10 @@
 // send batches) is lent by its loop's LoopPools and given back when the connection
 // goes idle between requests, so an idle keep-alive connection holds this object and
 // the engine's Connection, nothing else (no receive buffer either).
-// Backpressure: receiving pauses while more than kMaxQueued requests wait for their
-// responses; from the head of the request that makes kMaxLive exchanges live (and the
-// parse stops at its end: the rest of its receive waits in the engine,
-// Connection::Unread); while the responses
+// Backpressure: receiving pauses from the head of the request that makes kMaxLive
+// exchanges live (and the parse stops at its end: the rest of its receive waits in
+// the engine, Connection::Unread), which also bounds the requests waiting for their
+// responses (each queued one is live); while the responses
 // waiting behind the first buffer 16 KiB or more (v12's outgoingData against the
 // socket's high-water mark; checked as each new head arrives, as v12 does); or while
 // the bytes queued for a peer that does not read pass kMaxQueuedBytes. And the
@@ -62,7 +62,6 @@ class ServerConnection final : public Socket,
                                public ParserEvents,
                                public MessageTransport {
  public:
-  static constexpr size_t kMaxQueued = 64;
   // Requests taken and not yet given back (waiting for their response, or for its
   // bytes to leave): at kMaxLive, nothing more is parsed or received until half of
   // them have gone. This bounds what a peer that pipelines and never reads costs.

@@ -96,7 +96,7 @@ void ServerConnection::UpdateBackpressure() {
   // (Live exchanges: paused at kMaxLive, resumed at half, so that a pipelining peer
   // is not stopped and resumed once per request.)
   bool too_many = live_count_ >= (paused_by_backpressure_ ? kMaxLive / 2 + 1 : kMaxLive);
-  bool over = queued_ > kMaxQueued || too_many || conn_->queued_bytes() > kMaxQueuedBytes ||
+  bool over = too_many || conn_->queued_bytes() > kMaxQueuedBytes ||
               (extras_ && extras_->waiting_bytes >= ServerResponse::kHighWaterMark);
   if (over == paused_by_backpressure_) return;
   paused_by_backpressure_ = over;

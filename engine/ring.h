@@ -29,9 +29,9 @@
 
 namespace engine {
 
+constexpr int kMemoryWaitMs = 2000;
 // Calls fn until it returns something other than -ENOMEM, or kMemoryWaitMs have
 // passed; returns its last result. Blocks the calling thread meanwhile (setup only).
-constexpr int kMemoryWaitMs = 2000;
 int RetryWhileMemoryIsFreed(int (*fn)(void*), void* arg);
 
 class Ring {

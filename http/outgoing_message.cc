@@ -3,7 +3,6 @@
 #include "http/outgoing_message.h"
 
 #include <charconv>
-#include <cstring>
 
 #include "http/ascii.h"
 #include "http/encodings.h"
@@ -176,7 +175,7 @@ void OutgoingMessage::end(std::shared_ptr<const std::string> chunk, std::functio
 }
 
 void OutgoingMessage::end(std::string_view chunk, std::string_view encoding,
-                         std::function<void()> cb) {
+                          std::function<void()> cb) {
   if (ended_) return;
   std::string bytes = DecodeChunk(chunk, encoding);
   EndImpl(Chunk{bytes}, std::move(cb));
@@ -251,7 +250,8 @@ void OutgoingMessage::Flush() {
 
 void OutgoingMessage::CountWaiting(size_t bytes) {
   if (bytes == counted_waiting_) return;
-  transport_->CountWaitingBytes(static_cast<int64_t>(bytes) - static_cast<int64_t>(counted_waiting_));
+  transport_->CountWaitingBytes(static_cast<int64_t>(bytes) -
+                                static_cast<int64_t>(counted_waiting_));
   counted_waiting_ = bytes;
 }
 
@@ -274,7 +274,7 @@ void OutgoingMessage::OnSent(size_t bytes) {
   }
   if (need_drain_ && writableLength() < kHighWaterMark && !ended_) {
     need_drain_ = false;
-    Emit(OutgoingEvent::kDrain);
+    Emit(OutgoingEvent::kDrain, nullptr);
   }
   if (ended_ && queued_ == 0 && out_.empty() && finish_tick_.held) {
     transport_->ReleaseTick(finish_tick_);  // may run the ticks, and reuse this message
@@ -290,13 +290,13 @@ void OutgoingMessage::FinishTick() {
   finished_ = true;
   BeforeFinish();
   transport_->NextTick(close_tick_);  // v12's emitCloseNT
-  Emit(OutgoingEvent::kFinish);
+  Emit(OutgoingEvent::kFinish, nullptr);
 }
 
 void OutgoingMessage::EmitClose() {
   if (close_emitted_) return;
   close_emitted_ = true;
-  Emit(OutgoingEvent::kClose);
+  Emit(OutgoingEvent::kClose, nullptr);
   AfterClose();
 }
 

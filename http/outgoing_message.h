@@ -156,7 +156,7 @@ class OutgoingMessage {
   // v12's statusCode 204 or 304: a chunked head is sent unchunked and closes.
   virtual bool BodilessStatus() const { return false; }
   // Emits the event to the subclass's listeners (err: kError's).
-  virtual void Emit(OutgoingEvent event, const Error* err = nullptr) = 0;
+  virtual void Emit(OutgoingEvent event, const Error* err) = 0;
   // Adds cb as a once-listener of 'finish' (end()'s callback).
   virtual void OnceFinish(std::function<void()> cb) = 0;
   // v12's listeners that run before the user's 'finish' (the server's resOnFinish).
@@ -165,8 +165,8 @@ class OutgoingMessage {
   virtual void AfterClose() {}
 
   // Binds the message to its connection, for one exchange.
-  void AttachOutgoing(MessageTransport* transport, Socket* socket, bool has_body,
-                      bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms);
+  void AttachOutgoing(MessageTransport* transport, Socket* socket, bool has_body, bool keep_alive,
+                      bool chunked_ok, uint64_t keep_alive_ms);
   // Back to a new message's state; emits write-after-end errors still owed first.
   void ResetOutgoing();
   // v12's _storeHeader: renders the first line, `fields` (null: the setHeader()
@@ -186,15 +186,15 @@ class OutgoingMessage {
   OutgoingHeaders headers_;
   bool headers_object_ = false;  // v12's kOutHeaders is not null: setHeader() was used
   OutBuf out_;
-  bool has_body_ = true;            // v12's _hasBody
-  bool keep_alive_ = true;          // v12's shouldKeepAlive
-  bool last_ = false;               // v12's _last: close the connection after this message
-  bool head_written_ = false;       // v12's _header is set
-  bool header_sent_ = false;        // v12's _headerSent
+  bool has_body_ = true;       // v12's _hasBody
+  bool keep_alive_ = true;     // v12's shouldKeepAlive
+  bool last_ = false;          // v12's _last: close the connection after this message
+  bool head_written_ = false;  // v12's _header is set
+  bool header_sent_ = false;   // v12's _headerSent
   bool ended_ = false;
   bool finished_ = false;
   bool close_emitted_ = false;
-  bool active_ = false;  // first in its connection's queue: may send
+  bool active_ = false;         // first in its connection's queue: may send
   uint64_t keep_alive_ms_ = 0;  // v12's _keepAliveTimeout: Keep-Alive: timeout=
 
  private:
@@ -234,8 +234,8 @@ class OutgoingMessage {
   uint64_t sent_total_ = 0;      // bytes of this message sent so far
   std::vector<std::pair<uint64_t, WriteCallback>> write_cbs_;  // by byte watermark
   std::vector<WriteCallback> pending_errors_;  // write-after-end, emitted by error_tick_
-  size_t queued_ = 0;            // bytes handed to the transport and not yet sent
-  size_t counted_waiting_ = 0;   // out_'s bytes counted in the connection's waiting bytes
+  size_t queued_ = 0;                          // bytes handed to the transport and not yet sent
+  size_t counted_waiting_ = 0;      // out_'s bytes counted in the connection's waiting bytes
   bool chunked_ok_ = true;          // v12's useChunkedEncodingByDefault
   bool chunked_ = false;            // v12's chunkedEncoding
   bool default_keep_alive_ = true;  // no user Keep-Alive header

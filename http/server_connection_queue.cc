@@ -3,8 +3,6 @@
 // being read; the v12 tick queue that orders the exchanges' events; and each
 // exchange's return to the loop's pools (http/server_connection.h has the life of a
 // request).
-#include <algorithm>
-
 #include "engine/loop.h"
 #include "http/server.h"
 #include "http/server_connection.h"

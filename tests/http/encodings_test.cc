@@ -47,7 +47,10 @@ TEST(Encodings, Utf16leEncodesEachCodePointOfTheUtf8Chunk) {
     EXPECT_EQ(Decode("hi", name), "68006900") << name;
   }
   // Not UTF-8 (a C++ chunk can be; a JavaScript string cannot): U+FFFD per byte.
-  EXPECT_EQ(Decode("a\xff" "b", "utf16le"), "6100fdff6200");
+  EXPECT_EQ(Decode("a\xff"
+                   "b",
+                   "utf16le"),
+            "6100fdff6200");
   EXPECT_EQ(Decode("\xe2\x82", "utf16le"), "fdfffdff");
   EXPECT_EQ(Decode("\xed\xa0\x80", "utf16le"), "fdfffdfffdff") << "an encoded surrogate";
   EXPECT_EQ(Decode("\xc0\xaf", "utf16le"), "fdfffdff") << "an overlong sequence";

@@ -150,9 +150,8 @@ TEST(ParserResponse, BodyWithoutFramingRunsToTheEndOfTheStream) {
 TEST(ParserResponse, Http10IsClosedUnlessKeptAlive) {
   ExpectSameAtEverySplit("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
                          {"200 'OK' 1.0 close [Content-Length: 2] body=ok"});
-  ExpectSameAtEverySplit(
-      "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
-      {"200 'OK' 1.0 ka [Connection: keep-alive] [Content-Length: 2] body=ok"});
+  ExpectSameAtEverySplit("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok",
+                         {"200 'OK' 1.0 ka [Connection: keep-alive] [Content-Length: 2] body=ok"});
   ExpectSameAtEverySplit("HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok",
                          {"200 'OK' 1.1 close [Connection: close] [Content-Length: 2] body=ok"});
 }
@@ -228,9 +227,8 @@ TEST(ParserResponse, StatusLineWithoutTextIsValid) {
 
 // Both framings at once is how responses are smuggled past a proxy: refused.
 TEST(ParserResponse, ContentLengthWithTransferEncodingFails) {
-  ExpectFails(
-      "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-      "HPE_UNEXPECTED_CONTENT_LENGTH");
+  ExpectFails("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+              "HPE_UNEXPECTED_CONTENT_LENGTH");
   ExpectFails("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
               "HPE_UNEXPECTED_CONTENT_LENGTH");
 }
@@ -238,8 +236,7 @@ TEST(ParserResponse, ContentLengthWithTransferEncodingFails) {
 TEST(ParserResponse, BadChunkSizesFail) {
   ExpectFails("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
               "HPE_INVALID_CHUNK_SIZE");
-  ExpectFails("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloX\r\n",
-              "HPE_STRICT");
+  ExpectFails("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloX\r\n", "HPE_STRICT");
 }
 
 TEST(ParserResponse, HeadersOverMaxHeaderSizeFail) {

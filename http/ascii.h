@@ -1,10 +1,14 @@
 // The byte-level text helpers that the parser and the message layers share: one
 // case-insensitive comparison (ASCII letters only, as HTTP field names and tokens
-// compare) and one CRLF. Pure and header-only; safe from any thread.
+// compare), one CRLF, and decimal numbers appended without a locale. Pure and
+// header-only; safe from any thread.
 #ifndef HTTP_ASCII_H_
 #define HTTP_ASCII_H_
 
+#include <charconv>
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace http {
@@ -23,6 +27,13 @@ inline constexpr bool EqualsIgnoreCase(std::string_view a, std::string_view b) n
     if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
   }
   return true;
+}
+
+// Appends v in decimal (a status code, a Content-Length), without a locale.
+inline void AppendDecimal(std::string& s, uint64_t v) {
+  char buf[24];
+  char* e = std::to_chars(buf, buf + sizeof(buf), v).ptr;
+  s.append(buf, static_cast<size_t>(e - buf));
 }
 
 }  // namespace http

@@ -1,7 +1,6 @@
 // OutgoingMessage's headers and head: setHeader() and friends, and v12's
 // _storeHeader, which renders the first line, the headers and the framing headers
 // into the head.
-#include <charconv>
 #include <cstring>
 
 #include "http/ascii.h"
@@ -10,16 +9,6 @@
 #include "http/outgoing_message.h"
 
 namespace http {
-namespace {
-
-void AppendDecimal(std::string& s, uint64_t v) {
-  char buf[24];
-  char* e = std::to_chars(buf, buf + sizeof(buf), v).ptr;
-  s.append(buf, static_cast<size_t>(e - buf));
-}
-
-}  // namespace
-
 // --- headers -------------------------------------------------------------------
 
 void OutgoingMessage::setHeader(std::string_view name, std::string_view value) {

@@ -1,6 +1,5 @@
 // ServerResponse's head: writeHead() and the status line; the headers and framing
 // are OutgoingMessage's (http/outgoing_message_head.cc).
-#include <charconv>
 #include <vector>
 
 #include "http/ascii.h"
@@ -10,12 +9,6 @@
 
 namespace http {
 namespace {
-
-void AppendDecimal(std::string& s, uint64_t v) {
-  char buf[24];
-  char* e = std::to_chars(buf, buf + sizeof(buf), v).ptr;
-  s.append(buf, static_cast<size_t>(e - buf));
-}
 
 bool NoBody(int code) { return code == 204 || code == 304 || (code >= 100 && code <= 199); }
 

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace {
 
 TEST(Ascii, EqualsIgnoreCaseFoldsAsciiLettersOnly) {
@@ -15,6 +17,13 @@ TEST(Ascii, EqualsIgnoreCaseFoldsAsciiLettersOnly) {
   EXPECT_FALSE(http::EqualsIgnoreCase("\xC9", "\xE9"));
   EXPECT_TRUE(http::EqualsIgnoreCase("\xC9", "\xC9"));
   EXPECT_EQ(http::kCrlf, "\r\n");
+}
+
+TEST(Ascii, AppendDecimalWritesEveryDigit) {
+  std::string s = "Content-Length: ";
+  http::AppendDecimal(s, 0);
+  http::AppendDecimal(s, 18446744073709551615u);
+  EXPECT_EQ(s, "Content-Length: 018446744073709551615");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "http/outgoing_message.h"
 
 namespace http {
+
 // --- headers -------------------------------------------------------------------
 
 void OutgoingMessage::setHeader(std::string_view name, std::string_view value) {

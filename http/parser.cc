@@ -413,6 +413,9 @@ int Parser::FeedStatusLine(const char* p, const char* end) {
           break;
         }
         if (status_digits_ != 3) {
+          // What llhttp finds wrong before this byte is the error, as it would be had
+          // the line come in pieces.
+          if (int err = Machine(p, q); err != 0) return err;
           return FailAt(q, HPE_INVALID_STATUS, "HPE_INVALID_STATUS", "Invalid response status");
         }
         status_scan_ = StatusScan::kText;
@@ -420,6 +423,7 @@ int Parser::FeedStatusLine(const char* p, const char* end) {
       case StatusScan::kText:
         if (c == '\n') {
           if (status_last_ != '\r') {
+            if (int err = Machine(p, q); err != 0) return err;
             return FailAt(q, HPE_CR_EXPECTED, "HPE_CR_EXPECTED",
                           "Missing expected CR after response line");
           }

@@ -193,6 +193,8 @@ TEST(ParserResponse, MalformedStatusLinesFail) {
   EXPECT_STREQ(second.last.code, "HPE_CR_EXPECTED");
   EXPECT_EQ(second.log, std::vector<std::string>{"100 'Continue' 1.1 ka body="});
   ExpectFails("HTTX/1.1 200 OK\r\n\r\n", "HPE_INVALID_CONSTANT");
+  // The first error in the stream wins, whole or in pieces (found by parser_fuzz).
+  ExpectFails("HTTX/1.1 20 OK\r\n\r\n", "HPE_INVALID_CONSTANT");
   ExpectFails("HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n", "HPE_INVALID_VERSION");
   ExpectFails("HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", "HPE_CR_EXPECTED");
   // (Node 20 says HPE_CR_EXPECTED here; llhttp 8.1 fails it as a bad header token,

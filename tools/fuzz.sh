@@ -118,7 +118,8 @@ binary=$work/$target
 # Input headers (tests/fuzz/<target>.cc): parser_fuzz has 2 bytes (mode and pieces,
 # cuts); server_fuzz 7 (the same two, then the handler's program).
 case "$target" in
-  parser_fuzz) headers=('\x00\x00' '\x1f\x25' '\x0a\x91') ;;
+  parser_fuzz) headers=('\x00\x00' '\x1f\x25' '\x0a\x91')
+               response_headers=('\x20\x00' '\x3f\x25' '\x2a\x91') ;;
   server_fuzz) headers=('\x00\x00\x00\x00\x01\x02\x06' '\x1f\x25\x1f\x21\x45\x4e\x18'
                         '\x0a\x91\x7f\x83\xc1\x9b\x27') ;;
 esac
@@ -129,6 +130,15 @@ if [[ ! -e $work/seeds/.done ]]; then
       { printf "${headers[$i]}"; head -c 4000 "$req"; } >"$work/seeds/$name.$i"
     done
   done
+  # parser_fuzz also parses responses (bit 5 of its first byte): v12's recorded ones.
+  if [[ $target == parser_fuzz ]]; then
+    for res in tests/conformance/scenarios/*/response.bin; do
+      name=$(basename "$(dirname "$res")")
+      for i in "${!response_headers[@]}"; do
+        { printf "${response_headers[$i]}"; head -c 4000 "$res"; } >"$work/seeds/$name.r$i"
+      done
+    done
+  fi
   touch "$work/seeds/.done"
 fi
 

@@ -81,6 +81,15 @@ std::vector<std::string> ConformanceRequests() {
   return requests;
 }
 
+std::vector<std::string> ConformanceResponses() {
+  std::string root = Runfile("tests/conformance/scenarios");
+  std::vector<std::string> responses;
+  for (const std::string& name : Entries(root)) {
+    responses.push_back(ReadFile(root + "/" + name + "/response.bin"));
+  }
+  return responses;
+}
+
 void RunTarget(const std::string& prefix, const std::string& stream) {
   std::string input = prefix + stream;
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(input.data()), input.size());

@@ -39,6 +39,8 @@ std::vector<std::string> ReadCorpus(const std::string& dir);
 
 // Every tests/conformance/scenarios/*/request.bin; the test fails without them.
 std::vector<std::string> ConformanceRequests();
+// Every tests/conformance/scenarios/*/response.bin: what v12 answered them.
+std::vector<std::string> ConformanceResponses();
 
 // Runs the target on `prefix` followed by `stream`.
 void RunTarget(const std::string& prefix, const std::string& stream);

@@ -1,5 +1,5 @@
-// Fuzz target for the llhttp glue (http/parser.cc): a request stream, in one of the
-// two modes, parsed twice, whole and cut into pieces; the two traces of what the
+// Fuzz target for the llhttp glue (http/parser.cc): a request or response stream, in
+// one of the two modes, parsed twice, whole and cut into pieces; the two traces of what the
 // parser reported must be the same. Each trace logs every message's method, URL,
 // version, flags, header fields, body bytes (joined: how a body is cut into OnBody
 // calls depends on the cuts), trailers and completion, and the first error (code and
@@ -11,8 +11,9 @@
 // receive buffer would be. Every view the parser hands out is read when it is handed
 // out and again at the end: under ASan, a view into a freed or overrun block fails.
 //
-// Input: byte 0 picks the mode (bit 0: lenient) and the number of pieces; byte 1 the
-// cut positions' seed; the rest is the stream.
+// Input: byte 0 picks the mode (bit 0: lenient), the number of pieces (bits 1-4) and
+// the stream's type (bit 5: responses, parsed as a client does: no body for 1xx, 204
+// and 304); byte 1 the cut positions' seed; the rest is the stream.
 //   tests/fuzz:parser_fuzz_test   runs it over seeds, mutations and the regression
 //                                 corpus (gcc; also under ASan in CI)
 //   tools/fuzz.sh parser_fuzz N   runs it under libFuzzer (clang) for N seconds
@@ -84,15 +85,17 @@ class Events final : public http::ParserEvents {
     Check(open_ && !in_body_, "a head completed outside its message", log_);
     in_body_ = true;
     g_sink = g_sink + TouchHead(h);
-    log_ += "head " + std::to_string(h.method) + ' ' + std::to_string(h.http_major) + '.' +
-            std::to_string(h.http_minor) + " ka=" + std::to_string(h.keep_alive) +
-            " up=" + std::to_string(h.upgrade) + " chunked=" + std::to_string(h.chunked) +
+    log_ += "head " + std::to_string(h.method) + ' ' + std::to_string(h.status) + ' ' +
+            std::to_string(h.http_major) + '.' + std::to_string(h.http_minor) +
+            " ka=" + std::to_string(h.keep_alive) + " up=" + std::to_string(h.upgrade) +
+            " chunked=" + std::to_string(h.chunked) +
             " cl=" + (h.has_content_length ? std::to_string(h.content_length) : "-") + '\n';
     log_ += "url ";
     log_ += h.url;
     log_ += '\n';
     LogFields(&log_, "h ", h.headers);
-    return 0;
+    bool bodiless = (h.status >= 100 && h.status < 200) || h.status == 204 || h.status == 304;
+    return response_ && bodiless ? 1 : 0;
   }
   void OnBody(std::string_view data) override {
     Check(in_body_ && !data.empty(), "body bytes outside a body, or none", log_);
@@ -119,6 +122,7 @@ class Events final : public http::ParserEvents {
   const std::deque<http::MessageHead>& heads() const { return heads_; }
   std::string& log() { return log_; }
   bool retain_ = false;
+  bool response_ = false;  // answer as a client: no body for 1xx, 204 and 304
 
  private:
   std::deque<http::MessageHead> heads_;
@@ -130,9 +134,10 @@ class Events final : public http::ParserEvents {
 
 // Parses `stream` in the given pieces (sizes), returning the trace.
 std::string Parse(std::string_view stream, const std::vector<size_t>& pieces,
-                  const http::ParserOptions& options) {
+                  const http::ParserOptions& options, http::ParserType type) {
   Events events;
-  http::Parser parser(http::ParserType::kRequest, options, &events);
+  events.response_ = type == http::ParserType::kResponse;
+  http::Parser parser(type, options, &events);
   std::vector<std::unique_ptr<char[]>> kept;
   size_t at = 0;
   for (size_t n : pieces) {
@@ -200,6 +205,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.lenient = (data[0] & 1) != 0;
   options.max_header_size = 8192;
   size_t count = 1 + (data[0] >> 1) % 16;
+  http::ParserType type =
+      (data[0] & 0x20) != 0 ? http::ParserType::kResponse : http::ParserType::kRequest;
   uint32_t seed = data[1] | 1u;
   std::string_view stream(reinterpret_cast<const char*>(data + 2), size - 2);
 
@@ -212,8 +219,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     pieces.push_back(n);
     at += n;
   }
-  std::string whole = Parse(stream, {stream.size()}, options);
-  std::string split = pieces.size() == 1 ? whole : Parse(stream, pieces, options);
-  if (whole != split && !OnlyTheLimitMoved(whole, split)) Fail("the split stream's trace differs from the whole stream's", whole, split);
+  std::string whole = Parse(stream, {stream.size()}, options, type);
+  std::string split = pieces.size() == 1 ? whole : Parse(stream, pieces, options, type);
+  if (whole != split && !OnlyTheLimitMoved(whole, split))
+    Fail("the split stream's trace differs from the whole stream's", whole, split);
   return 0;
 }

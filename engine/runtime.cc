@@ -81,6 +81,13 @@ void Runtime::Join() {
   threads_.clear();
 }
 
+bool Runtime::IsLoopThread() const {
+  for (const std::thread& t : threads_) {
+    if (t.get_id() == std::this_thread::get_id()) return true;
+  }
+  return false;
+}
+
 int Runtime::size() const {
   std::lock_guard<std::mutex> lock(mu_);
   return static_cast<int>(loops_.size());

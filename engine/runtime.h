@@ -47,6 +47,9 @@ class Runtime {
   // Waits for every thread: once it returns, every loop has ended and been destroyed.
   // Not from a loop thread.
   void Join();
+  // Whether the calling thread is one of this runtime's loop threads. Any thread,
+  // but not while Start() or Join() runs on another.
+  bool IsLoopThread() const;
   // The number of loops Start() was asked for. Any thread.
   int size() const;
   // Any thread: queues fn to run on loop i's thread (Loop::Post) and returns true, or

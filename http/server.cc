@@ -65,6 +65,29 @@ size_t Server::max_header_size() const {
 }
 
 Server& Server::listen(uint16_t port, std::string host, int threads, std::function<void()> cb) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (runtime_ && !closed_) {
+      throw Error(ErrorType::kError, "ERR_SERVER_ALREADY_LISTEN",
+                  "Listen method has been called more than once without closing.");
+    }
+  }
+  if (runtime_) {
+    // A server that has closed listens again, as v12's does. Its loops have stopped
+    // (the last one's close stopped them); their threads end once that close's
+    // listeners return, which the join waits for, so it cannot be made from one.
+    if (runtime_->IsLoopThread()) {
+      throw Error(ErrorType::kError, "ERR_SERVER_LISTEN_FROM_LOOP",
+                  "listen() again from a listener of the server's own loops: call it "
+                  "after join(), from another thread");
+    }
+    runtime_->Join();
+    runtime_.reset();
+    loops_.clear();
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = closing_ = false;
+    shutting_down_ = false;
+  }
   // The 'close' of an earlier close() comes first: two threads never emit it at once.
   JoinNotifier();
   if (cb) once<"listening">(std::move(cb));

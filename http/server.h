@@ -114,6 +114,10 @@ class Server
   // and message) later and on another thread: there is no loop, so on the thread
   // of the server's own that close() uses (join() and the destructor wait for it;
   // a listen() from the listener works).
+  // As v12's net.Server, a server that is listening (or still closing) throws
+  // ERR_SERVER_ALREADY_LISTEN, and one that has closed listens again; but not from a
+  // listener or callback of its own loops (ERR_SERVER_LISTEN_FROM_LOOP: its loops'
+  // threads must end first), where Node allows it.
   Server& listen(uint16_t port, std::string host = "0.0.0.0", int threads = 1,
                  std::function<void()> cb = {});
   // Stops accepting, and closes the connections that are idle between requests, so

@@ -208,4 +208,60 @@ TEST(ServerListen, ServersThatAllSetReusePortShareThePort) {
   second->join();
 }
 
+// As a v12 net.Server: a second listen() while listening throws
+// ERR_SERVER_ALREADY_LISTEN; once closed, the server listens again (here on the same
+// port, with more loops), serves, and closes again with a second 'close'.
+TEST(ServerListen, AClosedServerListensAgainAndServes) {
+  auto server = http::createServer([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.end("ok");
+  });
+  std::atomic<int> closes{0};
+  server->on<"close">([&closes] { ++closes; });
+  ASSERT_EQ(ListenOutcome(*server, 0, 1), "listening");
+  uint16_t port = server->port();
+  EXPECT_TRUE(Answered(port));
+  try {
+    server->listen(0);
+    ADD_FAILURE() << "a second listen() did not throw";
+  } catch (const http::Error& e) {
+    EXPECT_EQ(e.code(), "ERR_SERVER_ALREADY_LISTEN");
+  }
+  EXPECT_TRUE(Answered(port)) << "the failed listen() disturbed the server";
+  server->close();
+  server->join();
+  EXPECT_FALSE(server->listening());
+  EXPECT_FALSE(Answered(port));
+  ASSERT_EQ(ListenOutcome(*server, port, 2), "listening");
+  EXPECT_EQ(server->port(), port);
+  EXPECT_TRUE(Answered(port));
+  server->close();
+  server->join();
+  EXPECT_EQ(closes.load(), 2);
+}
+
+// Node allows a listen() from the 'close' listener; here the closed loops' threads
+// must end first, so it throws, with a code that says so, and the server stays
+// closed and usable from another thread.
+TEST(ServerListen, AListenFromACloseListenerThrowsAndTheServerListensLater) {
+  auto server = http::createServer([](http::IncomingMessage&, http::ServerResponse& res) {
+    res.end("ok");
+  });
+  std::string code;
+  server->once<"close">([&] {
+    try {
+      server->listen(0);
+    } catch (const http::Error& e) {
+      code = std::string(e.code());
+    }
+  });
+  ASSERT_EQ(ListenOutcome(*server, 0, 1), "listening");
+  server->close();
+  server->join();
+  EXPECT_EQ(code, "ERR_SERVER_LISTEN_FROM_LOOP");
+  ASSERT_EQ(ListenOutcome(*server, 0, 1), "listening");
+  EXPECT_TRUE(Answered(server->port()));
+  server->close();
+  server->join();
+}
+
 }  // namespace

@@ -242,18 +242,22 @@ TEST(Connection, PausedRecvDeliversNothingUntilResumedThenEverythingInOrder) {
   ASSERT_NE(listener, nullptr);
   Fd client = ConnectLoopback(listener->port());
   ASSERT_TRUE(client.valid());
-  std::atomic<bool> wrote_all{false};
-  std::jthread writer([&] { wrote_all = WriteAll(client.get(), Pattern(3, 0, kTotal)); });
-
-  ASSERT_TRUE(RunUntil(*loop, [&] { return !server.received.empty(); }));
+  // A first piece is received; the connection pauses; only then does the bulk come
+  // (had it come first, a turn could have taken all of it before the pause).
+  const std::string stream = Pattern(3, 0, kTotal);
+  constexpr size_t kFirst = 1024;
+  ASSERT_TRUE(WriteAll(client.get(), stream.substr(0, kFirst)));
+  ASSERT_TRUE(RunUntil(*loop, [&] { return server.received.size() == kFirst; }));
   Connection* conn = server.conn;
   ASSERT_NE(conn, nullptr);
   conn->PauseRecv();
   EXPECT_TRUE(conn->recv_paused());
   int calls_at_pause = server.data_calls;
   size_t bytes_at_pause = server.received.size();
-  // The writer keeps sending meanwhile: its bytes wait in the socket, there to be
-  // taken by a receive that a pause did not stop; then a few more turns.
+  std::atomic<bool> wrote_all{false};
+  std::jthread writer([&] { wrote_all = WriteAll(client.get(), stream.substr(kFirst)); });
+  // The writer's bytes wait in the socket, there to be taken by a receive that a
+  // pause did not stop; then a few more turns.
   EXPECT_TRUE(RunUntil(*loop, [&] { return UnreadBytes(conn->fd()) >= 16384; }))
       << "the writer's bytes did not wait in the socket";
   RunFor(*loop, 50);

@@ -91,17 +91,8 @@ int BufRing::Init(io_uring* ring, uint16_t group, uint32_t count, uint32_t size,
   reg.ring_addr = reinterpret_cast<uint64_t>(br_);
   reg.ring_entries = count;
   reg.bgid = group;
-  struct Register {
-    io_uring* ring;
-    io_uring_buf_reg* reg;
-  } registration{ring, &reg};
   // (Its pinned descriptors count against RLIMIT_MEMLOCK, as a ring does: ring.h.)
-  int ret = RetryWhileMemoryIsFreed(
-      [](void* a) {
-        auto* r = static_cast<Register*>(a);
-        return io_uring_register_buf_ring(r->ring, r->reg, 0);
-      },
-      &registration);
+  int ret = RetryWhileMemoryIsFreed([&] { return io_uring_register_buf_ring(ring, &reg, 0); });
   if (ret < 0) {
     if (error) *error = DescribeSetupError("io_uring_register_buf_ring", ret);
     return ret;

@@ -18,11 +18,11 @@ constexpr unsigned kFlagChoices[] = {
 
 }  // namespace
 
-int RetryWhileMemoryIsFreed(int (*fn)(void*), void* arg) {
+int RetryWhileMemoryIsFreed(const std::function<int()>& fn) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kMemoryWaitMs);
   int delay_ms = 1;
   for (;;) {
-    int ret = fn(arg);
+    int ret = fn();
     if (ret != -ENOMEM || std::chrono::steady_clock::now() >= deadline) return ret;
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     delay_ms = std::min(delay_ms * 2, 100);
@@ -40,17 +40,8 @@ int Ring::Init(unsigned sq_entries, SetupError* error) {
     std::memset(&p, 0, sizeof(p));
     p.flags = flags | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_CQSIZE;
     p.cq_entries = sq_entries * 4;
-    struct Setup {
-      unsigned entries;
-      io_uring* ring;
-      io_uring_params* params;
-    } setup{sq_entries, &ring_, &p};
     ret = RetryWhileMemoryIsFreed(
-        [](void* a) {
-          auto* s = static_cast<Setup*>(a);
-          return io_uring_queue_init_params(s->entries, s->ring, s->params);
-        },
-        &setup);
+        [&] { return io_uring_queue_init_params(sq_entries, &ring_, &p); });
     if (ret == 0) {
       flags_ = p.flags;
       break;

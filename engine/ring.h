@@ -23,6 +23,7 @@
 #include <liburing.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "engine/setup_error.h"
@@ -32,7 +33,7 @@ namespace engine {
 constexpr int kMemoryWaitMs = 2000;
 // Calls fn until it returns something other than -ENOMEM, or kMemoryWaitMs have
 // passed; returns its last result. Blocks the calling thread meanwhile (setup only).
-int RetryWhileMemoryIsFreed(int (*fn)(void*), void* arg);
+int RetryWhileMemoryIsFreed(const std::function<int()>& fn);
 
 class Ring {
  public:

@@ -141,32 +141,25 @@ TEST(Ring, RingsSetUpRightAfterOthersClosedAllSucceed) {
 }
 
 TEST(Ring, RetryWhileMemoryIsFreedStopsAtTheFirstOtherResult) {
-  struct Calls {
-    int n = 0;
-    int enomem_first = 0;
-  };
-  auto fn = [](void* a) {
-    auto* c = static_cast<Calls*>(a);
-    return ++c->n <= c->enomem_first ? -ENOMEM : -EINVAL;
-  };
-  Calls twice{.enomem_first = 2};
-  EXPECT_EQ(RetryWhileMemoryIsFreed(fn, &twice), -EINVAL);
-  EXPECT_EQ(twice.n, 3);
-  Calls never{};
-  EXPECT_EQ(RetryWhileMemoryIsFreed(fn, &never), -EINVAL);
-  EXPECT_EQ(never.n, 1);
+  int n = 0;
+  int enomem_first = 2;
+  auto fn = [&] { return ++n <= enomem_first ? -ENOMEM : -EINVAL; };
+  EXPECT_EQ(RetryWhileMemoryIsFreed(fn), -EINVAL);
+  EXPECT_EQ(n, 3);
+  n = 0;
+  enomem_first = 0;
+  EXPECT_EQ(RetryWhileMemoryIsFreed(fn), -EINVAL);
+  EXPECT_EQ(n, 1);
 }
 
 // Memory that never comes back: the wait ends, with ENOMEM and its fix in the text.
 TEST(Ring, RetryWhileMemoryIsFreedGivesUpAfterTheWait) {
   int calls = 0;
   auto start = std::chrono::steady_clock::now();
-  int ret = RetryWhileMemoryIsFreed(
-      [](void* a) {
-        ++*static_cast<int*>(a);
-        return -ENOMEM;
-      },
-      &calls);
+  int ret = RetryWhileMemoryIsFreed([&] {
+    ++calls;
+    return -ENOMEM;
+  });
   auto waited = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(ret, -ENOMEM);
   EXPECT_GE(waited, std::chrono::milliseconds(kMemoryWaitMs));

@@ -17,7 +17,6 @@ ServerResponse::ServerResponse() {
 
 void ServerResponse::Attach(ServerConnection* conn, Socket* socket, bool head_request,
                             bool keep_alive, bool chunked_ok, uint64_t keep_alive_ms) {
-  conn_ = conn;
   AttachOutgoing(conn, socket, /*has_body=*/!head_request, keep_alive, chunked_ok, keep_alive_ms);
 }
 
@@ -29,7 +28,6 @@ void ServerResponse::Reset() {
   sendDate = true;
   keep_alive_ms_ = kDefaultKeepAliveMs;
   expect_continue_ = sent100_ = false;
-  conn_ = nullptr;
   removeAllListeners<"finish">();
   removeAllListeners<"close">();
   removeAllListeners<"drain">();
@@ -85,10 +83,11 @@ void ServerResponse::AfterClose() { MaybeRecycle(); }
 // its request 'end' and 'close'. While the connection is closing it recycles every
 // exchange itself.
 void ServerResponse::MaybeRecycle() {
-  if (!finished_ || !close_emitted_ || conn_ == nullptr || socket_->destroyed()) return;
+  if (!finished_ || !close_emitted_ || transport_ == nullptr || socket_->destroyed()) return;
   const IncomingMessage& req = *static_cast<Exchange*>(exchange_)->req;
   if (!req.end_emitted_ || !req.close_emitted_) return;
-  conn_->ResponseFinished(this);
+  // (The transport of a server's response is its ServerConnection: Attach.)
+  static_cast<ServerConnection*>(transport_)->ResponseFinished(this);
 }
 
 }  // namespace http

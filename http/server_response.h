@@ -87,7 +87,6 @@ class ServerResponse : public OutgoingMessage,
 
   static constexpr uint64_t kDefaultKeepAliveMs = 5000;  // v12's server.keepAliveTimeout
 
-  ServerConnection* conn_ = nullptr;
   // Set by the connection when the request has Expect: 100-continue (v12's
   // _expect_continue): a final status before writeContinue() closes the connection.
   bool expect_continue_ = false;

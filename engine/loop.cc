@@ -39,6 +39,9 @@ bool KernelAtLeast6() {
   return major >= 6;
 }
 
+// The tail of the calling thread's list of live loops (Loop::current()).
+thread_local Loop* t_current_loop = nullptr;
+
 }  // namespace
 
 bool Completion::more() const { return (flags & IORING_CQE_F_MORE) != 0; }
@@ -91,11 +94,23 @@ int Loop::Init(const LoopOptions& options, SetupError* error) {
   UpdateClock();
   ArmWake();
   ready_ = true;
+  created_before_ = t_current_loop;
+  if (created_before_ != nullptr) created_before_->created_after_ = this;
+  t_current_loop = this;
   return 0;
 }
 
+Loop* Loop::current() { return t_current_loop; }
+
 Loop::~Loop() {
   if (!ready_) return;  // Init failed: nothing was submitted, nothing else to stop
+  // Those who let other threads post here stop them before the queue is dropped.
+  for (size_t i = 0; i < at_teardown_.size(); ++i) {
+    std::function<void()> fn = std::move(at_teardown_[i]);  // fn may add more
+    RunGuarded(fn);
+  }
+  at_teardown_.clear();
+  at_teardown_ran_ = true;
   // Functions posted and not yet run are dropped, not run in the teardown's turns,
   // where what they reach is being closed. (Runtime::Post stops reaching a loop once
   // its Run() has returned, before its thread destroys it.)
@@ -140,9 +155,17 @@ Loop::~Loop() {
     pool_.reset();
     buffers_.reset();
   }
-  std::lock_guard<std::mutex> lock(post_mu_);
-  if (wake_fd_ >= 0) close(wake_fd_);
-  wake_fd_ = -1;
+  {
+    std::lock_guard<std::mutex> lock(post_mu_);
+    if (wake_fd_ >= 0) close(wake_fd_);
+    wake_fd_ = -1;
+  }
+  if (created_before_ != nullptr) created_before_->created_after_ = created_after_;
+  if (created_after_ != nullptr) {
+    created_after_->created_before_ = created_before_;
+  } else {
+    t_current_loop = created_before_;
+  }
 }
 
 void Loop::UpdateClock() { now_ms_ = MonotonicMs(); }
@@ -333,6 +356,14 @@ void Loop::Post(std::function<void()> fn) {
 }
 
 void Loop::Defer(std::function<void()> fn) { deferred_.push_back(std::move(fn)); }
+
+void Loop::AtTeardown(std::function<void()> fn) {
+  if (at_teardown_ran_) {
+    RunGuarded(fn);
+    return;
+  }
+  at_teardown_.push_back(std::move(fn));
+}
 
 void Loop::set_exception_handler(std::function<void(std::exception_ptr)> fn) {
   exception_handler_ = std::move(fn);

@@ -122,12 +122,21 @@ class Loop final : public OpOwner {
   // Same, but prints the error and exits (status 2) on failure.
   static std::unique_ptr<Loop> CreateOrDie(const LoopOptions& options);
 
-  // Closes every listener and connection and runs turns until their operations have
-  // drained (at most 11,000 turns, so a kernel that never answers cannot hang it),
-  // then tears the ring down. What is still open then (say, a handler whose OnClose
-  // keeps opening connections) is freed without its OnClose, and its sockets are
-  // closed. Must run on the thread that created the loop: the ring is single-issuer,
-  // and another thread's submissions fail.
+  // The loop most recently created on the calling thread that is still alive, or
+  // null: how code running on a loop's thread, with no Loop& at hand, finds it. A
+  // loop is current from the end of a successful Create() to the end of its
+  // destructor (teardown callbacks see their own loop, not the one created before
+  // it); loops destroyed out of order leave the newest survivor current. Reads only
+  // the calling thread's own record: never another thread's loop.
+  static Loop* current();
+
+  // First runs the AtTeardown() functions, then closes every listener and connection
+  // and runs turns until their operations have drained (at most 11,000 turns, so a
+  // kernel that never answers cannot hang it), then tears the ring down. What is
+  // still open then (say, a handler whose OnClose keeps opening connections) is freed
+  // without its OnClose, and its sockets are closed. Must run on the thread that
+  // created the loop: the ring is single-issuer, and another thread's submissions
+  // fail.
   ~Loop();
 
   void Run();
@@ -146,6 +155,14 @@ class Loop final : public OpOwner {
   void Post(std::function<void()> fn);
   // Loop thread: runs fn in this turn's (or the next) deferred phase.
   void Defer(std::function<void()> fn);
+  // Loop thread: runs fn at the start of the destructor, before any connection or
+  // listener is closed and before unrun Post()ed functions are dropped, in the order
+  // added (functions added by one of them run too, after it). For whoever lets other
+  // threads reach the loop and must stop them first (Mailbox::Close). Once teardown
+  // has begun (a handler called from the draining turns), runs fn at once, before
+  // returning. Never runs if the loop is not destroyed. Each call keeps fn until
+  // then: meant for one entry per owner of loop-wide state, not per request.
+  void AtTeardown(std::function<void()> fn);
   // Loop thread: calls fn(c) for every connection of this loop not yet reaped
   // (closing ones too: see Connection::closing()). fn may close connections.
   void ForEachConnection(const std::function<void(Connection&)>& fn);
@@ -254,6 +271,7 @@ class Loop final : public OpOwner {
   std::atomic<bool> stop_{false};
   bool ready_ = false;  // Init() succeeded
   bool tearing_down_ = false;
+  bool at_teardown_ran_ = false;  // later AtTeardown() calls run their fn at once
 
   std::vector<Connection*> flush_list_;
   std::vector<Connection*> flushing_;
@@ -288,6 +306,11 @@ class Loop final : public OpOwner {
 
   std::vector<std::function<void()>> deferred_;
   std::vector<std::function<void()>> running_;
+  std::vector<std::function<void()>> at_teardown_;
+  // Loop::current(): the loops alive on this thread, a list in creation order whose
+  // tail is the thread_local current loop.
+  Loop* created_before_ = nullptr;
+  Loop* created_after_ = nullptr;
 
   // Post(): other threads append under the mutex and write the eventfd once per
   // batch; the loop's pending read on the eventfd wakes it.

@@ -29,7 +29,8 @@
 // Stop() from another thread need the loop to be alive for the whole call: nothing
 // in the loop can check that, so the caller must know it. Runtime::Post() does: it
 // posts under the runtime's lock, which the loop's thread takes before it destroys
-// the loop.
+// the loop. A thread that cannot know posts through a Mailbox (mailbox.h), which the
+// loop closes when its destruction begins.
 #ifndef ENGINE_LOOP_H_
 #define ENGINE_LOOP_H_
 

@@ -38,7 +38,7 @@ class Loop;
 
 class Mailbox {
  public:
-  // Loop thread (loop's own). The loop must be alive; the mailbox may outlive it.
+  // The loop's thread, while the loop is alive; the mailbox may outlive it.
   static std::shared_ptr<Mailbox> Create(Loop& loop);
 
   Mailbox(const Mailbox&) = delete;
@@ -61,8 +61,8 @@ class Mailbox {
   explicit Mailbox(Loop* loop) : loop_(loop) {}
 
   mutable std::mutex mu_;
-  // Null once closed. Held with mu_ across Loop::Post(), so that Close() (which takes
-  // mu_) waits for a post in progress, and the loop cannot go in the middle of one.
+  // Null once closed; guarded by mu_, which Post() holds across Loop::Post(), so that
+  // Close() waits for a post in progress and the loop cannot go in the middle of one.
   Loop* loop_;
 };
 

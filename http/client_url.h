@@ -1,6 +1,7 @@
 // What Node v12.22.9's ClientRequest constructor and Agent compute from the request's
-// arguments before any socket exists: the checks v12 throws from, and the Host
-// header, Authorization header and agent key it builds.
+// arguments before any socket exists: the options a URL string stands for
+// (urlToOptions(new URL(input))), the checks v12 throws from, and the Host header,
+// Authorization header and agent key it builds.
 //
 // Every function here is pure: it holds no state, borrows its arguments only for the
 // call, and runs on whatever thread calls it. The checks throw http::Error exactly
@@ -8,8 +9,9 @@
 // throw std::bad_alloc; the predicates are noexcept.
 //
 // Bytes, not characters: v12 works on JavaScript strings (UTF-16); here a string is
-// bytes, read as latin1 code units where v12 compares code units (the path check).
-// Each declaration says what differs from v12 because of it.
+// bytes, read as UTF-8 where v12 would encode to UTF-8 (the URL parser) and as
+// latin1 code units where v12 compares code units (the path check). Each
+// declaration says what differs from v12 because of it.
 #ifndef HTTP_CLIENT_URL_H_
 #define HTTP_CLIENT_URL_H_
 
@@ -18,6 +20,44 @@
 #include <string_view>
 
 namespace http {
+
+// urlToOptions(new URL(input)), v12's internal/url.js, with every field a string.
+// The fields not listed by v12 are empty.
+struct UrlOptions {
+  std::string protocol;  // the scheme, lower-cased, with its ':': "http:"
+  std::string hostname;  // the host as serialised, IPv6 without its brackets: "::1"
+  std::string port;      // decimal, "" when absent or the scheme's default ("http://a:80/")
+  std::string path;      // pathname + search: "/a%20b?q"
+  // "<username>:<password>" when either is non-empty, else "". Percent-encoded, as the
+  // URL holds them: v12's urlToOptions does not decode (http://a%20b@h/ -> "a%20b:").
+  std::string auth;
+  std::string hash;      // "#frag", or "" when the fragment is absent or empty
+  std::string search;    // "?q", or "" when the query is absent or empty
+  std::string pathname;  // "/a%20b"; "" only for a non-special URL without a path
+  std::string href;      // the whole URL, serialised
+};
+
+// The options ClientRequest makes from a URL string: v12's WHATWG URL parser (the
+// URL Standard as Node 12's node_url.cc implements it, without a base URL), then
+// urlToOptions. Every scheme parses, so that the caller can report its protocol
+// (CheckProtocol); the special schemes (ftp, file, gopher, http, https, ws, wss) get
+// their default ports, backslashes as slashes and their percent-encode sets.
+//
+// Throws Error::InvalidUrl (ERR_INVALID_URL, "Invalid URL: <input>", the input as
+// given, up to a first NUL byte as v12's message) when the parser fails. Differences
+// from v12, all in inputs a client rarely sends:
+//   - v12's ClientRequest, when new URL() throws, falls back to the legacy
+//     url.parse() and goes on if that finds a hostname ("http://a b/",
+//     "http://h:99999/"), with deprecation warning DEP0109. Here such input throws
+//     ERR_INVALID_URL: the caller throws it where v12 would fall back.
+//   - Hosts must be ASCII (after percent-decoding) for the special schemes: v12 maps
+//     a non-ASCII host through ICU's IDNA ("http://é/" -> "xn--9ca"), and here it
+//     throws ERR_INVALID_URL. A host already in Punycode ("xn--9ca") is lower-cased
+//     and kept; v12's ICU also checks each "xn--" label, and rejects those that do
+//     not decode ("xn--9ca^") or decode to what UTS #46 disallows ("xn--a").
+//   - The input is bytes, read as UTF-8; an invalid UTF-8 byte is percent-encoded on
+//     its own where v12 would have had U+FFFD (a JavaScript string has no such byte).
+UrlOptions ParseUrl(std::string_view input);
 
 // Throws Error::InvalidProtocol (ERR_INVALID_PROTOCOL, "Protocol \"ftp:\" not
 // supported. Expected \"http:\"") unless protocol == expected. v12 compares

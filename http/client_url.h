@@ -53,8 +53,10 @@ struct UrlOptions {
 //   - Hosts must be ASCII (after percent-decoding) for the special schemes: v12 maps
 //     a non-ASCII host through ICU's IDNA ("http://é/" -> "xn--9ca"), and here it
 //     throws ERR_INVALID_URL. A host already in Punycode ("xn--9ca") is lower-cased
-//     and kept; v12's ICU also checks each "xn--" label, and rejects those that do
-//     not decode ("xn--9ca^") or decode to what UTS #46 disallows ("xn--a").
+//     and kept when each "xn--" label decodes (else ERR_INVALID_URL, as v12); v12's
+//     ICU also checks what a label decodes to (UTS #46 validity, NFC, bidi rules) and
+//     rejects, say, "xn--a" (U+0080) or "xn--7ba" ("Ä", not lower case), which pass
+//     here.
 //   - The input is bytes, read as UTF-8; an invalid UTF-8 byte is percent-encoded on
 //     its own where v12 would have had U+FFFD (a JavaScript string has no such byte).
 UrlOptions ParseUrl(std::string_view input);

@@ -260,12 +260,93 @@ bool ParseOpaqueHost(std::string_view s, std::string& out) {
   return true;
 }
 
+// RFC 3492's parameters for Punycode.
+constexpr uint32_t kBase = 36;
+constexpr uint32_t kTMin = 1;
+constexpr uint32_t kTMax = 26;
+constexpr uint32_t kSkew = 38;
+constexpr uint32_t kDamp = 700;
+constexpr uint32_t kInitialBias = 72;
+
+// RFC 3492's bias adaptation.
+uint32_t AdaptBias(uint32_t delta, uint32_t points, bool first) {
+  delta = first ? delta / kDamp : delta / 2;
+  delta += delta / points;
+  uint32_t k = 0;
+  while (delta > ((kBase - kTMin) * kTMax) / 2) {
+    delta /= kBase - kTMin;
+    k += kBase;
+  }
+  return k + (kBase - kTMin + 1) * delta / (delta + kSkew);
+}
+
+int PunycodeDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0' + 26;
+  if (c >= 'a' && c <= 'z') return c - 'a';
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  return -1;
+}
+
+// True when `s`, a label after its "xn--", decodes as Punycode (RFC 3492) the way
+// ICU's u_strFromPunycode does: the basic code points before the last '-', then
+// digits whose deltas stay in range and give no surrogate, nothing past U+10FFFF,
+// and (ICU's UTS #46 check) no U+FFFD.
+bool IsPunycode(std::string_view s) {
+  size_t delimiter = s.rfind('-');
+  size_t basic = delimiter == std::string_view::npos ? 0 : delimiter;
+  uint32_t n = 0x80;
+  uint32_t i = 0;
+  uint32_t bias = kInitialBias;
+  uint32_t points = static_cast<uint32_t>(basic);
+  for (size_t in = basic > 0 ? basic + 1 : 0; in < s.size();) {
+    uint32_t old_i = i;
+    uint32_t w = 1;
+    for (uint32_t k = kBase;; k += kBase) {
+      if (in >= s.size()) return false;
+      int digit = PunycodeDigit(s[in++]);
+      if (digit < 0) return false;
+      auto d = static_cast<uint32_t>(digit);
+      if (d > (0x7FFFFFFF - i) / w) return false;
+      i += d * w;
+      uint32_t t = k <= bias ? kTMin : (k >= bias + kTMax ? kTMax : k - bias);
+      if (d < t) break;
+      if (w > 0x7FFFFFFF / (kBase - t)) return false;
+      w *= kBase - t;
+    }
+    ++points;
+    bias = AdaptBias(i - old_i, points, old_i == 0);
+    if (i / points > 0x7FFFFFFF - n) return false;
+    n += i / points;
+    i %= points;
+    if (n > 0x10FFFF || (n >= 0xD800 && n <= 0xDFFF) || n == 0xFFFD) return false;
+    ++i;
+  }
+  return true;
+}
+
 // What ICU's UTS #46 ToASCII, as v12 calls it, does to a domain, for ASCII domains
-// only (false for any other: their IDNA mapping is left out): it lower-cases.
+// only (false for any other: their IDNA mapping is left out). It lower-cases, and
+// checks that each "xn--" label decodes; it empties a bare "xn--" label (ICU maps it
+// to an empty label and v12 ignores that error). ICU's further checks on a decoded
+// label (UTS #46 validity and NFC, leading combining marks, bidi and joiner rules)
+// are not made, so such a label passes here where v12 fails the host.
 bool AsciiDomainToAscii(std::string& domain) {
   for (char& c : domain) {
     if (static_cast<unsigned char>(c) >= 0x80) return false;
     c = ToLowerAscii(c);
+  }
+  size_t start = 0;
+  while (start <= domain.size()) {
+    size_t end = domain.find('.', start);
+    if (end == std::string::npos) end = domain.size();
+    std::string_view label = std::string_view(domain).substr(start, end - start);
+    if (label == "xn--") {
+      domain.erase(start, 4);
+      end = start;
+    } else if (label.starts_with("xn--") && !IsPunycode(label.substr(4))) {
+      return false;
+    }
+    start = end + 1;
   }
   return true;
 }

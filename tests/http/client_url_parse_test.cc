@@ -453,5 +453,35 @@ TEST(ParseUrl, GivesWhatClientRequestNeedsForAUrlString) {
   EXPECT_THROW(CheckProtocol(o.protocol, "http:"), Error);
 }
 
+TEST(ParseUrl, KeepsPunycodeLabelsThatDecode) {
+  // A bare "xn--" label becomes empty, as v12's ICU makes it.
+  const Case cases[] = {
+      {"http://xn--9ca/", {"http:", "xn--9ca", "", "/", "", "", "", "/", "http://xn--9ca/"}},
+      {"http://XN--9CA.COM/",
+       {"http:", "xn--9ca.com", "", "/", "", "", "", "/", "http://xn--9ca.com/"}},
+      {"http://xn--mnchen-3ya.de/",
+       {"http:", "xn--mnchen-3ya.de", "", "/", "", "", "", "/", "http://xn--mnchen-3ya.de/"}},
+      {"http://xn--/", {"http:", "", "", "/", "", "", "", "/", "http:///"}},
+      {"http://a.xn--.b/", {"http:", "a..b", "", "/", "", "", "", "/", "http://a..b/"}},
+      {"http://xn--abc-/", {"http:", "xn--abc-", "", "/", "", "", "", "/", "http://xn--abc-/"}},
+  };
+  ExpectParses(cases);
+}
+
+TEST(ParseUrl, ThrowsForPunycodeThatDoesNotDecode) {
+  const Invalid cases[] = {
+      {"http://xn--9ca^/", "Invalid URL: http://xn--9ca^/"},
+      {"http://xn---abc/", "Invalid URL: http://xn---abc/"},
+  };
+  ExpectInvalid(cases);
+}
+
+TEST(ParseUrl, KeepsPunycodeThatV12sIcuRejectsForWhatItDecodesTo) {
+  // Not v12 (client_url.h): v12 throws ERR_INVALID_URL for both (U+0080; "Ä", which
+  // UTS #46 maps to "ä").
+  EXPECT_EQ(ParseUrl("http://xn--a/").hostname, "xn--a");
+  EXPECT_EQ(ParseUrl("http://xn--7ba/").hostname, "xn--7ba");
+}
+
 }  // namespace
 }  // namespace http

@@ -231,6 +231,10 @@ Error Error::InvalidProtocol(std::string_view protocol, std::string_view expecte
                Concat({"Protocol \"", protocol, "\" not supported. Expected \"", expected, "\""}));
 }
 
+Error Error::InvalidUrl(std::string_view input) {
+  return Error(ErrorType::kTypeError, "ERR_INVALID_URL", Concat({"Invalid URL: ", input}));
+}
+
 Error Error::ConnReset(std::string_view message) {
   return Error(ErrorType::kError, "ECONNRESET", message);
 }

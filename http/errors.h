@@ -93,6 +93,10 @@ class Error : public std::runtime_error {
   // ERR_INVALID_PROTOCOL (TypeError): "Protocol \"<protocol>\" not supported.
   // Expected \"<expected>\"".
   static Error InvalidProtocol(std::string_view protocol, std::string_view expected);
+  // ERR_INVALID_URL (TypeError): "Invalid URL: <input>", thrown by new URL(input) for
+  // an input the WHATWG parser rejects. v12 also sets err.input; here the input is
+  // in the message only.
+  static Error InvalidUrl(std::string_view input);
   // ERR_SERVER_NOT_RUNNING (Error): "Server is not running.", given to the callback of
   // a close() on a server that does not listen.
   static Error ServerNotRunning();

@@ -164,6 +164,15 @@ TEST(Errors, ClientRequestErrorsHaveV12Messages) {
        "\"http:\""});
 }
 
+// From v12's new URL('http://a b/') and new URL('').
+TEST(Errors, InvalidUrlAppendsTheInput) {
+  ExpectError(Error::InvalidUrl("http://a b/"),
+              {"TypeError", "ERR_INVALID_URL", "Invalid URL: http://a b/",
+               "TypeError [ERR_INVALID_URL]: Invalid URL: http://a b/"});
+  ExpectError(Error::InvalidUrl(""), {"TypeError", "ERR_INVALID_URL", "Invalid URL: ",
+                                      "TypeError [ERR_INVALID_URL]: Invalid URL: "});
+}
+
 TEST(Errors, ConnResetIsAPlainErrorWithCodeEconnreset) {
   ExpectError(Error::ConnReset("socket hang up"),
               {"Error", "ECONNRESET", "socket hang up", "Error: socket hang up"});

@@ -25,4 +25,15 @@ function watch(req, log, done) {
   });
 }
 
-module.exports = { watch };
+// An agent's pool on one line: per name, the sockets in use, the free sockets and the
+// queued requests, with the peer's port written as PORT (events.txt must not hold a
+// port, which changes from run to run). Names whose list is empty are shown too:
+// v12 leaves some behind (an empty `sockets` entry for a name whose requests wait).
+function pool(agent, port) {
+  const count = (set) => '{' + Object.keys(set).map((name) =>
+    name.split(':' + port + ':').join(':PORT:') + '=' + set[name].length).join(' ') + '}';
+  return 'sockets ' + count(agent.sockets) + ' free ' + count(agent.freeSockets) +
+      ' requests ' + count(agent.requests);
+}
+
+module.exports = { watch, pool };

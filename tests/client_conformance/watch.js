@@ -3,9 +3,14 @@
 'use strict';
 
 // Logs req's events as "req EVENT", its response's as "res EVENT" (with the status
-// line, the headers as received, and each chunk of the body), and calls done() once
-// the request has closed.
-function watch(req, log, done) {
+// line, the headers as received, and each chunk of the body), and calls done(), when
+// given, once the request has closed. With a label, each line starts with it (for
+// scenarios with several requests).
+function watch(req, log, done, label) {
+  if (label) {
+    const unlabelled = log;
+    log = (line) => unlabelled(label + ' ' + line);
+  }
   for (const e of ['socket', 'finish', 'continue', 'abort', 'timeout', 'upgrade', 'connect']) {
     req.on(e, () => log('req ' + e));
   }

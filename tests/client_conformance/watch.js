@@ -3,9 +3,14 @@
 'use strict';
 
 // Logs req's events as "req EVENT", its response's as "res EVENT" (with the status
-// line, the headers as received, and each chunk of the body), and calls done() once
-// the request has closed.
-function watch(req, log, done) {
+// line, the headers as received, and each chunk of the body), and calls done(), when
+// given, once the request has closed. With a label, each line starts with it (for
+// scenarios with several requests).
+function watch(req, log, done, label) {
+  if (label) {
+    const unlabelled = log;
+    log = (line) => unlabelled(label + ' ' + line);
+  }
   for (const e of ['socket', 'finish', 'continue', 'abort', 'timeout', 'upgrade', 'connect']) {
     req.on(e, () => log('req ' + e));
   }
@@ -25,4 +30,15 @@ function watch(req, log, done) {
   });
 }
 
-module.exports = { watch };
+// An agent's pool on one line: per name, the sockets in use, the free sockets and the
+// queued requests, with the peer's port written as PORT (events.txt must not hold a
+// port, which changes from run to run). Names whose list is empty are shown too:
+// v12 leaves some behind (an empty `sockets` entry for a name whose requests wait).
+function pool(agent, port) {
+  const count = (set) => '{' + Object.keys(set).map((name) =>
+    name.split(':' + port + ':').join(':PORT:') + '=' + set[name].length).join(' ') + '}';
+  return 'sockets ' + count(agent.sockets) + ' free ' + count(agent.freeSockets) +
+      ' requests ' + count(agent.requests);
+}
+
+module.exports = { watch, pool };

@@ -3,7 +3,8 @@
 
 For each scenario directory under tests/client_conformance/scenarios/, runs harness.js
 under Node v12.22.9 and writes what it recorded (sent.N.bin, events.txt) into the
-directory. With --check nothing is written: each scenario is recorded into a
+directory, with the files the C++ peer reads (response.N.bin, answers.txt,
+listen.txt). With --check nothing is written: each scenario is recorded into a
 temporary directory and compared with the fixtures on disk.
 """
 
@@ -20,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SCENARIOS = os.path.join(ROOT, "tests", "client_conformance", "scenarios")
 HARNESS = os.path.join(HERE, "harness.js")
-RECORDED = ("sent.*.bin", "events.txt")
+RECORDED = ("sent.*.bin", "events.txt", "answers.txt", "response.*.bin", "listen.txt")
 
 
 def recorded_files(directory):
@@ -31,8 +32,10 @@ def recorded_files(directory):
 
 
 def record(node, scenario_dir, out_dir):
+    # The harness resets a connection through a Python child (harness.js, PYTHON).
+    env = dict(os.environ, CLIENT_HARNESS_PYTHON=sys.executable)
     proc = subprocess.run([node, HARNESS, scenario_dir, out_dir],
-                          capture_output=True, text=True, timeout=60)
+                          capture_output=True, text=True, timeout=60, env=env)
     if proc.returncode != 0:
         raise RuntimeError("%s failed:\n%s" % (os.path.basename(scenario_dir), proc.stderr))
 

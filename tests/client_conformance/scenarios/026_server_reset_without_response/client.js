@@ -1,0 +1,11 @@
+'use strict';
+const { watch } = require('../../watch.js');
+module.exports = {
+  description: 'The server reads the request and resets the connection without answering: error ECONNRESET from the read, then close.',
+  responses: ['!reset'],
+  run(http, port, log) {
+    const req = http.get({ host: '127.0.0.1', port });
+    watch(req, log);
+    req.on('error', (err) => log('error message ' + JSON.stringify(err.message) + ' syscall=' + err.syscall));
+  },
+};

@@ -499,9 +499,14 @@ int Loop::AcceptOn(int listen_fd, AcceptMode mode, AcceptHandler* handler, Liste
 }
 
 int Loop::Connect(const sockaddr* addr, socklen_t len, ConnectionHandler* handler,
-                  Connection** out) {
+                  Connection** out, const sockaddr* local, socklen_t local_len) {
   int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) return -errno;
+  if (local != nullptr && bind(fd, local, local_len) != 0) {
+    int err = -errno;
+    close(fd);
+    return err;
+  }
   Connection* c = NewConnection(fd, true);
   c->set_handler(handler);
   io_uring_sqe* sqe = ring_->GetSqe();

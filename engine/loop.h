@@ -185,10 +185,10 @@ class Loop final : public OpOwner {
   // it closes: the caller keeps listen_fd, and may close it once every loop has its
   // listener. Returns 0 and sets *out, or a negative errno.
   int AcceptOn(int listen_fd, AcceptMode mode, AcceptHandler* handler, Listener** out);
-  // Starts a connect to addr; OnConnect follows. Returns 0 and sets *out, or a
-  // negative errno (then no callback runs).
+  // Starts a connect to addr (from `local`, bound first, when given); OnConnect
+  // follows. Returns 0 and sets *out, or a negative errno (then no callback runs).
   int Connect(const sockaddr* addr, socklen_t len, ConnectionHandler* handler,
-              Connection** out);
+              Connection** out, const sockaddr* local = nullptr, socklen_t local_len = 0);
 
   const LoopStats& stats() const { return stats_; }
   size_t live_connections() const;

@@ -380,6 +380,7 @@ void IncomingMessage::PushEnd() {
 void IncomingMessage::EndTick() {
   if (end_emitted_) return;
   end_emitted_ = true;
+  if (transport_ != nullptr) transport_->IncomingEnded(this);
   emit<"end">();
   if (close_after_end_) {
     EmitClose();
@@ -392,12 +393,7 @@ void IncomingMessage::EndTick() {
 
 void IncomingMessage::OnResponseFinish(ServerResponse* res) {
   response_ = res;
-  if (!consuming_ && !resume_scheduled_ && !dumped_) {
-    // v12's _dump(): nobody reads the body, so it is read to nowhere.
-    dumped_ = true;
-    removeAllListeners<"data">();
-    ResumeFlow();
-  }
+  if (!consuming_ && !resume_scheduled_) Dump();
   // v12's clearIncoming(): at once unless this is still the parser's message and its
   // 'end' has not been emitted yet.
   if (transport_ != nullptr && transport_->IsParserIncoming(this) && !end_emitted_) {
@@ -405,6 +401,13 @@ void IncomingMessage::OnResponseFinish(ServerResponse* res) {
   } else {
     EmitClose();
   }
+}
+
+void IncomingMessage::Dump() {
+  if (dumped_) return;
+  dumped_ = true;
+  removeAllListeners<"data">();
+  ResumeFlow();
 }
 
 void IncomingMessage::EmitClose() {

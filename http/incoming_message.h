@@ -71,6 +71,9 @@ class Socket;
 // are bounded by the head's size limit and maxHeadersCount.
 class IncomingHeaders {
  public:
+  IncomingHeaders() = default;
+  IncomingHeaders(const IncomingHeaders&) = delete;
+  IncomingHeaders& operator=(const IncomingHeaders&) = delete;
   // The value of a single-valued header (joined where Node joins), or nullopt.
   std::optional<std::string_view> get(std::string_view lower_name) const;
   // set-cookie's values (Node keeps it as an array); empty if absent.
@@ -83,6 +86,7 @@ class IncomingHeaders {
 
  private:
   friend class IncomingMessage;
+  friend class ClientRequest;  // an 'information' event's headers
   // Heads of up to this many fields are merged by a scan of the names seen (quicker
   // there than a sort, and at most 496 name comparisons); larger ones by a sort.
   static constexpr uint32_t kScanLines = 32;
@@ -176,6 +180,8 @@ class IncomingMessage : public IncomingMessageEvents {
  private:
   friend class ServerConnection;
   friend class ServerResponse;
+  friend class ClientSocket;
+  friend class ClientRequest;
   friend struct Exchange;
   enum class Flowing : uint8_t { kNull, kYes, kNo };  // v12's readableFlowing
 
@@ -192,6 +198,9 @@ class IncomingMessage : public IncomingMessageEvents {
   // v12's resOnFinish, for this request: _dump() unless it is read, then
   // clearIncoming(). `res` is told when the request has emitted 'end' and 'close'.
   void OnResponseFinish(ServerResponse* res);
+  // v12's _dump(): nobody reads the body, so it is read to nowhere ('data' listeners
+  // dropped, the flow resumed). Once.
+  void Dump();
   void EmitClose();
 
   // v12's Readable: the flow, the held body chunks, and when 'end' comes.

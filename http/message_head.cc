@@ -1,6 +1,7 @@
 #include "http/message_head.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace http {
@@ -142,6 +143,18 @@ size_t MessageHead::MoveOut(std::string_view buffer, ViewMove* move) {
     }
   }
   return copied;
+}
+
+std::string_view VersionString(int major, int minor) {
+  static const auto kVersions = [] {
+    std::array<std::array<char, 3>, 100> v{};
+    for (int i = 0; i < 100; ++i) {
+      v[i] = {static_cast<char>('0' + i / 10), '.', static_cast<char>('0' + i % 10)};
+    }
+    return v;
+  }();
+  if (major < 0 || major > 9 || minor < 0 || minor > 9) return "1.1";
+  return {kVersions[major * 10 + minor].data(), 3};
 }
 
 }  // namespace http

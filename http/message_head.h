@@ -102,6 +102,10 @@ struct MessageHead {
   size_t MoveOut(std::string_view buffer, ViewMove* move);
 };
 
+// A message's httpVersion, `${major}.${minor}` (llhttp's versions are single digits;
+// anything else reads "1.1"). Static storage.
+std::string_view VersionString(int major, int minor);
+
 }  // namespace http
 
 #endif  // HTTP_MESSAGE_HEAD_H_

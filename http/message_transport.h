@@ -47,6 +47,9 @@ class MessageTransport {
   virtual void HoldReceiving(bool stop) = 0;
   // Whether m is still v12's parser.incoming (no later message's head was parsed).
   virtual bool IsParserIncoming(const IncomingMessage* m) const = 0;
+  // m is about to emit 'end' (v12's client adds its responseOnEnd as the response's
+  // first 'end' listener).
+  virtual void IncomingEnded(IncomingMessage* m) { (void)m; }
 
  protected:
   ~MessageTransport() = default;

@@ -21,6 +21,26 @@ void OutgoingMessage::AttachOutgoing(MessageTransport* transport, Socket* socket
   keep_alive_ms_ = keep_alive_ms;
 }
 
+void OutgoingMessage::BindTransport(MessageTransport* transport, Socket* socket) {
+  transport_ = transport;
+  socket_ = socket;
+  active_ = true;
+  if (!pending_errors_.empty()) transport_->NextTick(error_tick_);
+  Flush();
+}
+
+void OutgoingMessage::DetachTransport() {
+  if (transport_ == nullptr) return;
+  CountWaiting(0);
+  for (Tick* t : {&finish_tick_, &close_tick_, &error_tick_}) {
+    if (t->queued) transport_->CancelTick(*t);
+  }
+  finish_tick_.held = false;
+  transport_ = nullptr;
+  socket_ = nullptr;
+  active_ = false;
+}
+
 void OutgoingMessage::ResetOutgoing() {
   // (Its listeners may throw: the reset must still happen, whoever recycles it.)
   RunReportingExceptions([this] { EmitPendingErrors(); });
@@ -49,6 +69,7 @@ void OutgoingMessage::ResetOutgoing() {
   need_drain_ = active_ = false;
   removed_connection_ = removed_content_length_ = removed_te_ = false;
   keep_alive_ms_ = 0;
+  via_agent_ = false;
   queued_ = 0;
   counted_waiting_ = 0;
   transport_ = nullptr;
@@ -289,7 +310,7 @@ void OutgoingMessage::FinishTick() {
   EmitPendingErrors();
   finished_ = true;
   BeforeFinish();
-  transport_->NextTick(close_tick_);  // v12's emitCloseNT
+  if (ClosesAfterFinish()) transport_->NextTick(close_tick_);  // v12's emitCloseNT
   Emit(OutgoingEvent::kFinish, nullptr);
 }
 

@@ -163,10 +163,21 @@ class OutgoingMessage {
   virtual void BeforeFinish() {}
   // After 'close' was emitted: the owner may take the message back.
   virtual void AfterClose() {}
+  // v12's emitCloseNT after 'finish': a ServerResponse emits 'close' on the tick after
+  // its 'finish'; a ClientRequest's 'close' comes from its socket instead.
+  virtual bool ClosesAfterFinish() const { return true; }
 
   // Binds the message to its connection, for one exchange.
   void AttachOutgoing(MessageTransport* transport, Socket* socket, bool has_body, bool keep_alive,
                       bool chunked_ok, uint64_t keep_alive_ms);
+  // A message written before it had a connection (a client request waiting for its
+  // socket: v12's outputData) is bound to one and becomes its first: what it buffered
+  // is handed over, and write-after-end errors still owed are queued.
+  void BindTransport(MessageTransport* transport, Socket* socket);
+  // The connection is done with this message (a client request that handed its
+  // socket back, or whose socket closed): its ticks leave the connection's queue and
+  // it no longer reaches the connection; its state stays as it is, for reading.
+  void DetachTransport();
   // Back to a new message's state; emits write-after-end errors still owed first.
   void ResetOutgoing();
   // v12's _storeHeader: renders the first line, `fields` (null: the setHeader()
@@ -189,6 +200,9 @@ class OutgoingMessage {
   bool has_body_ = true;       // v12's _hasBody
   bool keep_alive_ = true;     // v12's shouldKeepAlive
   bool last_ = false;          // v12's _last: close the connection after this message
+  // v12's `this.agent` in _storeHeader's keep-alive rule: a client request made
+  // through an Agent says keep-alive (when it should) whatever its framing.
+  bool via_agent_ = false;
   bool head_written_ = false;  // v12's _header is set
   bool header_sent_ = false;   // v12's _headerSent
   bool ended_ = false;
@@ -199,6 +213,7 @@ class OutgoingMessage {
 
  private:
   friend class ServerConnection;
+  friend class ClientSocket;
   // What v12's _storeHeader learns from the headers (its `state`).
   struct HeadState {
     bool connection = false, content_length = false, te = false, date = false;

@@ -136,8 +136,9 @@ void OutgoingMessage::StoreHeader(const HeadField* fields, size_t count) {
     keep_alive_ = false;
   } else if (!st.connection) {
     // Kept alive only when the length is known in advance: a user Content-Length,
-    // or chunked usable. end(data)'s computed length does not count.
-    if (keep_alive_ && (st.content_length || chunked_ok_)) {
+    // or chunked usable (or, for a request, when an Agent sends it). end(data)'s
+    // computed length does not count.
+    if (keep_alive_ && (st.content_length || chunked_ok_ || via_agent_)) {
       h.append("Connection: keep-alive\r\n");
       if (keep_alive_ms_ != 0 && default_keep_alive_) {
         h.append("Keep-Alive: timeout=");

@@ -31,19 +31,6 @@ size_t NodeVisibleFields(size_t n, size_t max_fields) {
   return kept;
 }
 
-// req.httpVersion, `${major}.${minor}`; llhttp's versions are single digits.
-std::string_view VersionString(int major, int minor) {
-  static const auto kVersions = [] {
-    std::array<std::array<char, 3>, 100> v{};
-    for (int i = 0; i < 100; ++i) {
-      v[i] = {static_cast<char>('0' + i / 10), '.', static_cast<char>('0' + i % 10)};
-    }
-    return v;
-  }();
-  if (major < 0 || major > 9 || minor < 0 || minor > 9) return "1.1";
-  return {kVersions[major * 10 + minor].data(), 3};
-}
-
 }  // namespace
 
 // --- the connection ----------------------------------------------------------------

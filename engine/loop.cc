@@ -324,8 +324,12 @@ void Loop::RunDeferred() {
     wake_pending_ = false;
     has_posted_.store(false, std::memory_order_relaxed);
   }
-  if (!deferred_.empty()) {
-    size_t n = std::min<size_t>(deferred_.size(), kMaxDeferredPerTurn);
+  // What the functions defer runs in the same phase (as Node drains the nextTick
+  // queue a callback adds to), within the phase's bound.
+  size_t budget = kMaxDeferredPerTurn;
+  while (!deferred_.empty() && budget != 0) {
+    size_t n = std::min<size_t>(deferred_.size(), budget);
+    budget -= n;
     running_.assign(std::make_move_iterator(deferred_.begin()),
                     std::make_move_iterator(deferred_.begin() + static_cast<std::ptrdiff_t>(n)));
     deferred_.erase(deferred_.begin(), deferred_.begin() + static_cast<std::ptrdiff_t>(n));

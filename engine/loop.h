@@ -154,7 +154,8 @@ class Loop final : public OpOwner {
   // they were posted. A function not yet run when the destructor starts is destroyed
   // there, on the loop's thread, without running.
   void Post(std::function<void()> fn);
-  // Loop thread: runs fn in this turn's (or the next) deferred phase.
+  // Loop thread: runs fn in this turn's deferred phase (from inside that phase too,
+  // within its bound), or the next's.
   void Defer(std::function<void()> fn);
   // Loop thread: runs fn at the start of the destructor, before any connection or
   // listener is closed and before unrun Post()ed functions are dropped, in the order

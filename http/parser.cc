@@ -584,7 +584,10 @@ ParseResult Parser::Finish() {
   ParseResult result;
   llhttp_errno_t err = llhttp_finish(&impl_->parser);
   if (exception_) std::rethrow_exception(std::exchange(exception_, nullptr));
-  if (err != HPE_OK) {
+  // A message the end completed, and StopAfterMessage() paused after: no error.
+  result.stopped = err == HPE_PAUSED && stopped_;
+  stopped_ = false;
+  if (err != HPE_OK && !result.stopped) {
     result.error = err;
     result.status = 400;
     result.code = llhttp_errno_name(err);

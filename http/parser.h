@@ -113,7 +113,8 @@ class Parser {
   Parser& operator=(const Parser&) = delete;
 
   ParseResult Execute(std::string_view data);
-  // End of input (EOF). Completes a message whose body runs to EOF.
+  // End of input (EOF). Completes a message whose body runs to EOF (result.stopped
+  // when StopAfterMessage() was asked for it: no error).
   ParseResult Finish();
   // Back to the start state; the next byte begins a new message.
   void Reset();

@@ -147,6 +147,31 @@ TEST(ParserResponse, BodyWithoutFramingRunsToTheEndOfTheStream) {
   EXPECT_TRUE(open.log.empty()) << "completed before the end of the stream";
 }
 
+// The client stops after each response (a second one to one request is an error):
+// the end of the stream completing a body that runs to it is no error then.
+TEST(ParserResponse, FinishCompletingABodyAfterStopAfterMessageIsNoError) {
+  struct Stopper final : http::ParserEvents {
+    http::MessageHead head;
+    http::Parser* parser = nullptr;
+    int completed = 0;
+    http::MessageHead* OnMessageBegin() override { return &head; }
+    void OnRetainInput() override {}
+    int OnHeadersComplete(http::MessageHead&) override { return 0; }
+    void OnBody(std::string_view) override {}
+    void OnMessageComplete(http::MessageHead&) override {
+      ++completed;
+      parser->StopAfterMessage();
+    }
+  } events;
+  http::Parser parser(http::ParserType::kResponse, {}, &events);
+  events.parser = &parser;
+  EXPECT_EQ(parser.Execute("HTTP/1.1 200 OK\r\n\r\nuntil the close").error, 0);
+  http::ParseResult end = parser.Finish();
+  EXPECT_EQ(end.error, 0) << end.code;
+  EXPECT_TRUE(end.stopped);
+  EXPECT_EQ(events.completed, 1);
+}
+
 TEST(ParserResponse, Http10IsClosedUnlessKeptAlive) {
   ExpectSameAtEverySplit("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok",
                          {"200 'OK' 1.0 close [Content-Length: 2] body=ok"});

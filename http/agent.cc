@@ -116,10 +116,29 @@ void Agent::AddRequest(ClientRequest& req) {
     if (in_use.empty()) sockets_.erase(name);
     CreateSocket(&req, options, true);
   } else {
-    if (in_use.empty()) sockets_.erase(name);
+    // (v12 leaves the name's empty list in sockets, as here.)
     req.queued_ = true;
     requests_[name].push_back(&req);
+    // The limit is all sockets, pooled ones too: an idle one of another name makes
+    // room (its close gives this request a socket: RemoveSocket).
+    if (total_sockets_ >= maxTotalSockets && sock_len < maxSockets) DestroyAFreeSocket();
   }
+}
+
+void Agent::DestroyAFreeSocket() {
+  for (auto& [name, list] : free_sockets_) {
+    if (!list.empty()) {
+      list.front()->destroy();
+      return;
+    }
+  }
+}
+
+bool Agent::OthersWaiting(const std::string& name) const {
+  for (const auto& [other, list] : requests_) {
+    if (other != name && !list.empty()) return true;
+  }
+  return false;
 }
 
 void Agent::RemoveRequest(ClientRequest& req) {
@@ -172,7 +191,10 @@ void Agent::OnFree(ClientSocket& s) {
     SetRequestSocket(*next, s);
     return;
   }
-  if (!s.req_keep_alive_ || !s.writable() || !keepAlive) {
+  // A request of another name waits for room under maxTotalSockets: this socket
+  // makes it (pooled, it would hold the room while idle).
+  if (!s.req_keep_alive_ || !s.writable() || !keepAlive ||
+      (total_sockets_ >= maxTotalSockets && OthersWaiting(name))) {
     s.destroy();
     return;
   }
@@ -213,7 +235,8 @@ void Agent::RemoveSocket(ClientSocket& s) {
     req = same->second.front();
   } else {
     for (auto& [other, list] : requests_) {
-      if (sockets_.count(other) != 0) break;  // (v12 stops at the first with sockets)
+      auto used = sockets_.find(other);
+      if (used != sockets_.end() && !used->second.empty()) break;  // (as v12: the first with sockets stops it)
       if (!list.empty()) {
         req = list.front();
         break;

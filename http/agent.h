@@ -123,6 +123,8 @@ class Agent {
   void CreateSocket(ClientRequest* req, const RequestOptions& options, bool inform);
   void SetRequestSocket(ClientRequest& req, ClientSocket& s);
   void CheckLoop();
+  void DestroyAFreeSocket();
+  bool OthersWaiting(const std::string& name) const;
 
   AgentOptions options_;
   uint64_t loop_id_ = 0;  // the ClientLoop of the first request (0: none yet)

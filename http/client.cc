@@ -115,4 +115,6 @@ void setTimeout(std::function<void()> cb, uint64_t ms) {
   ClientLoop::Current().SetTimeout(std::move(cb), ms);
 }
 
+void setImmediate(std::function<void()> cb) { ClientLoop::Current().SetImmediate(std::move(cb)); }
+
 }  // namespace http

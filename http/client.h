@@ -72,6 +72,11 @@ void run(std::function<void()> main, engine::LoopOptions options = DefaultClient
 // C++ addition standing in for Node's global setTimeout, on the calling loop: runs
 // cb once, ms from now (never synchronously). Keeps http::run() going until it fires.
 void setTimeout(std::function<void()> cb, uint64_t ms);
+// C++ addition standing in for Node's global setImmediate, on the calling loop: runs
+// cb once this turn's callbacks and ticks have run (the loop's deferred phase), before
+// the sockets closed in this turn report their close, as Node's check phase comes
+// before its close callbacks. Keeps http::run() going until it has run.
+void setImmediate(std::function<void()> cb);
 
 }  // namespace http
 

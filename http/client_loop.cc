@@ -162,4 +162,13 @@ void ClientLoop::SetTimeout(std::function<void()> cb, uint64_t ms) {
   loop_.ArmTimer(&raw->timer, ms);
 }
 
+void ClientLoop::SetImmediate(std::function<void()> cb) {
+  Ref();
+  loop_.Defer([this, cb = std::move(cb), alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    Unref();
+    RunReportingExceptions(cb);
+  });
+}
+
 }  // namespace http

@@ -81,6 +81,8 @@ class ClientLoop {
 
   // Node's global setTimeout, for client code on this loop (ref'd while armed).
   void SetTimeout(std::function<void()> cb, uint64_t ms);
+  // Node's setImmediate (http/client.h).
+  void SetImmediate(std::function<void()> cb);
 
  private:
   struct UserTimer {

@@ -146,6 +146,7 @@ ClientRequest& ClientRequest::setTimeout(uint64_t ms, std::function<void()> cb) 
   if (cb) once<"timeout">(std::move(cb));
   timeout_ = ms;
   if (socket_ != nullptr) socket_->setTimeout(ms, {});
+  else pending_timeout_ = ms;  // v12: once('socket', setSocketTimeout)
   return *this;
 }
 
@@ -162,6 +163,11 @@ void ClientRequest::setSocketKeepAlive(bool enable, uint64_t initialDelay) {
 }
 
 // --- the socket ----------------------------------------------------------------------
+
+ClientSocket* ClientRequest::socket() const {
+  if (socket_ != nullptr) return socket_;
+  return last_alive_.expired() ? nullptr : last_socket_;
+}
 
 void ClientRequest::OnSocket(ClientSocket* s) {
   pending_socket_ = s;
@@ -181,12 +187,23 @@ void ClientRequest::SocketTick() {
     return;
   }
   socket_ = s;
+  last_socket_ = s;
+  last_alive_ = s->alive_;
   s->Attach(this);
   if (timeout_ || (agent_ && agent_->options().timeout != 0)) timeout_listened_ = true;
   if (no_delay_) s->setNoDelay(*no_delay_);
   if (socket_keep_alive_set_) s->setKeepAlive(socket_keep_alive_, socket_keep_alive_delay_);
-  BindTransport(s, s);
+  if (pending_timeout_) {
+    s->setTimeout(*pending_timeout_, {});
+    pending_timeout_.reset();
+  }
+  // v12's _deferToConnect(_flush): on a reused socket, what was written goes before
+  // the user's 'socket' listeners run; on a new one, once it is connected, which in
+  // v12 is always after 'socket' (a loopback connect may have completed here).
+  bool reused = s->requests_served_ > 1;
+  BindTransport(s, s, reused);
   RunReportingExceptions([&] { emit<"socket">(*s); });
+  if (!reused && s->connected_ && socket_ == s) Flush();
   if (s->pending_error_) {
     // The socket failed before this tick (its connect, or a lookup): the request
     // hears the error now, as v12's socketErrorListener would, then the close.
@@ -337,6 +354,10 @@ void ClientRequest::MoveResponseOut(std::string_view buffer) {
   size_t n = head_.MoveOut(buffer, &move);
   if (has_response_) response_.MoveViews(move);
   if (socket_ != nullptr) socket_->CountCopied(n);
+}
+
+void ClientRequest::OnSocketConnect() {
+  if (transport_ != nullptr) Flush();
 }
 
 void ClientRequest::OnSocketTimeout() {

@@ -98,8 +98,10 @@ class ClientRequest final : public OutgoingMessage,
   void setNoDelay(bool noDelay = true);
   void setSocketKeepAlive(bool enable = false, uint64_t initialDelay = 0);
 
-  ClientSocket* socket() const { return socket_; }
-  ClientSocket* connection() const { return socket_; }
+  // v12's req.socket: the socket assigned, also once the request is done with it,
+  // until that socket is freed (after its 'close'); null before one is assigned.
+  ClientSocket* socket() const;
+  ClientSocket* connection() const { return socket(); }
   // The response, once 'response' was emitted; else null.
   IncomingMessage* res() { return has_response_ ? &response_ : nullptr; }
   const std::shared_ptr<Agent>& agent() const { return agent_; }
@@ -129,6 +131,7 @@ class ClientRequest final : public OutgoingMessage,
   void OnParseError(const Error& err);
   void OnUpgrade(std::string_view rest);
   void OnSocketTimeout();
+  void OnSocketConnect();  // v12's _deferToConnect: the bytes written so far go
   // Done with the socket: the response's and the message's ticks leave its queue,
   // and neither reaches it again (their fields stay readable).
   void DetachFromSocket();
@@ -148,6 +151,8 @@ class ClientRequest final : public OutgoingMessage,
   RequestOptions options_;  // as the agent sees them
   ClientSocket* socket_ = nullptr;          // v12's req.socket (set by the socket tick)
   ClientSocket* pending_socket_ = nullptr;  // assigned, its tick not yet run
+  ClientSocket* last_socket_ = nullptr;     // for socket(), while last_alive_ holds
+  std::weak_ptr<bool> last_alive_;
   ClientRequest* loop_prev_ = nullptr;      // in its ClientLoop's list of requests in flight
   ClientRequest* loop_next_ = nullptr;
   std::shared_ptr<ClientRequest> self_;  // set while in flight
@@ -159,6 +164,7 @@ class ClientRequest final : public OutgoingMessage,
   std::optional<uint64_t> timeout_;  // v12's this.timeout
   std::optional<Error> pending_error_;
   std::optional<bool> no_delay_;  // setNoDelay() before a socket
+  std::optional<uint64_t> pending_timeout_;  // setTimeout() before a socket
   bool socket_keep_alive_set_ = false;  // setSocketKeepAlive() before a socket
   bool socket_keep_alive_ = false;
   uint64_t socket_keep_alive_delay_ = 0;

@@ -143,6 +143,10 @@ void ClientSocket::OnConnect(engine::Connection& c, int err) {
   }
   connected_ = true;
   ArmIdleTimer();
+  if (req_ != nullptr) {
+    ClientRequest* r = req_;
+    RunReportingExceptions([r] { r->OnSocketConnect(); });
+  }
 }
 
 // v12's socket 'error' (socketErrorListener on the request), then the close.
@@ -185,6 +189,7 @@ void ClientSocket::end(std::string_view data) {
 void ClientSocket::destroy() {
   if (destroyed_) return;
   destroyed_ = true;
+  ref();  // as a closing handle in Node, it keeps the loop until its close is reported
   ended_ = true;
   connecting_ = false;
   *alive_ = false;
@@ -313,6 +318,12 @@ void ClientSocket::OnClose(engine::Connection& c, int err) {
       ClientRequest* r = req_;
       RunReportingExceptions([&] { r->OnSocketError(e); });
     }
+    // v12: the error on a tick, the close from the handle's close callback, after the
+    // ticks that the error's listeners queued (a retry's 'socket').
+    loop_->loop().Defer([this, err, alive = std::weak_ptr<bool>(alive_)] {
+      if (!alive.expired()) Closed(err);
+    });
+    return;
   }
   Closed(err);
 }

@@ -181,6 +181,7 @@ class ClientSocket final : public Socket,
   std::vector<Batch*> unsent_;          // sent before the connection existed
   std::string address_;                 // the peer's, for error messages
   uint16_t port_ = 0;
+  uint64_t requests_served_ = 0;  // requests attached so far
   uint16_t held_buffers_ = 0;
   uint16_t held_stops_ = 0;
   int close_err_ = 0;

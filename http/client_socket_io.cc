@@ -29,6 +29,7 @@ Parser& ClientSocket::parser() {
 // v12's tickOnSocket.
 void ClientSocket::Attach(ClientRequest* req) {
   req_ = req;
+  ++requests_served_;
   ref();
   response_done_ = false;
   bool lenient = req->options_.insecureHTTPParser.value_or(false);
@@ -142,19 +143,14 @@ void ClientSocket::OnEof(engine::Connection& c) {
     return;
   }
   // v12's socketOnEnd: no response yet is a hang-up; a body that runs to the close
-  // completes.
+  // completes. (v12 ignores what finish() returns: a body cut short is the response's
+  // 'aborted', at the close, not an error.)
   ClientRequest* r = req_;
   if (r != nullptr && !response_done_) {
     RunReportingExceptions([r] { r->OnSocketEnd(); });
-    if (req_ != nullptr && parser_) {
-      ParseResult res;
-      RunReportingExceptions([&] { res = parser_->Finish(); });
-      if (res.error != 0 && !had_error_) {
-        Error err = Error::ParseError(res.code, res.reason);
-        RunReportingExceptions([&] { r->OnParseError(err); });
-      }
-    }
+    if (req_ != nullptr && parser_) RunReportingExceptions([this] { parser_->Finish(); });
   }
+  RunReportingExceptions([this] { emit<"end">(); });
   destroy();
 }
 

@@ -21,12 +21,12 @@ void OutgoingMessage::AttachOutgoing(MessageTransport* transport, Socket* socket
   keep_alive_ms_ = keep_alive_ms;
 }
 
-void OutgoingMessage::BindTransport(MessageTransport* transport, Socket* socket) {
+void OutgoingMessage::BindTransport(MessageTransport* transport, Socket* socket, bool flush) {
   transport_ = transport;
   socket_ = socket;
   active_ = true;
   if (!pending_errors_.empty()) transport_->NextTick(error_tick_);
-  Flush();
+  if (flush) Flush();
 }
 
 void OutgoingMessage::DetachTransport() {

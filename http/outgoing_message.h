@@ -172,8 +172,9 @@ class OutgoingMessage {
                       bool chunked_ok, uint64_t keep_alive_ms);
   // A message written before it had a connection (a client request waiting for its
   // socket: v12's outputData) is bound to one and becomes its first: what it buffered
-  // is handed over, and write-after-end errors still owed are queued.
-  void BindTransport(MessageTransport* transport, Socket* socket);
+  // is handed over (now, or with flush false at the caller's next Flush()), and
+  // write-after-end errors still owed are queued.
+  void BindTransport(MessageTransport* transport, Socket* socket, bool flush = true);
   // The connection is done with this message (a client request that handed its
   // socket back, or whose socket closed): its ticks leave the connection's queue and
   // it no longer reaches the connection; its state stays as it is, for reading.

@@ -83,6 +83,7 @@ class ClientSocket final : public Socket,
   void ref();
   void unref();
   uint16_t localPort() const;
+  int fd() const { return fd_; }  // -1 until connecting; for socket options
   uint64_t timeout() const { return idle_ms_; }
   // Node's socket.emit('agentRemove'): the socket leaves its Agent (it is no longer
   // counted or pooled; the request on it goes on).

@@ -241,4 +241,78 @@ TEST(Agent, UsingAnAgentFromAnotherLoopThrowsWrongLoop) {
   EXPECT_EQ(code, "ERR_HTTP_WRONG_LOOP");
 }
 
+// A subclass overrides the three hooks, as in Node.
+class CountingAgent final : public http::Agent {
+ public:
+  explicit CountingAgent(bool pool) : http::Agent({.keepAlive = true}), pool_(pool) {}
+  http::ClientSocket* createConnection(const http::RequestOptions& o) override {
+    ++created;
+    return http::Agent::createConnection(o);
+  }
+  bool keepSocketAlive(http::ClientSocket& s) override {
+    ++kept;
+    return pool_ && http::Agent::keepSocketAlive(s);
+  }
+  void reuseSocket(http::ClientSocket& s, http::ClientRequest& req) override {
+    ++reused;
+    http::Agent::reuseSocket(s, req);
+  }
+  int created = 0, kept = 0, reused = 0;
+
+ private:
+  bool pool_;
+};
+
+void TwoInTurn(uint16_t port, std::shared_ptr<CountingAgent> agent) {
+  http::run([&] {
+    http::get(To(port, agent), Drain([&, agent] {
+                http::setTimeout(
+                    [&, agent] {
+                      http::get(To(port, agent), Drain([agent] {
+                                  http::setTimeout([agent] { agent->destroy(); }, 5);
+                                }));
+                    },
+                    5);
+              }));
+  });
+}
+
+TEST(Agent, ASubclassesCreateConnectionKeepSocketAliveAndReuseSocketAreCalled) {
+  TestServer srv;
+  auto pooling = std::make_shared<CountingAgent>(true);
+  TwoInTurn(srv.port(), pooling);
+  EXPECT_EQ(pooling->created, 1);
+  EXPECT_EQ(pooling->kept, 2);
+  EXPECT_EQ(pooling->reused, 1);
+  EXPECT_EQ(srv.connections.load(), 1);
+}
+
+TEST(Agent, KeepSocketAliveReturningFalseDestroysTheSocket) {
+  TestServer srv;
+  auto refusing = std::make_shared<CountingAgent>(false);
+  TwoInTurn(srv.port(), refusing);
+  EXPECT_EQ(refusing->created, 2);
+  EXPECT_EQ(refusing->reused, 0);
+  EXPECT_EQ(srv.connections.load(), 2);
+}
+
+TEST(Agent, DestroyClosesFreeSocketsAndEmptiesThePool) {
+  TestServer srv;
+  size_t before = 0, after = 99;
+  http::run([&] {
+    auto agent = std::make_shared<http::Agent>(http::AgentOptions{.keepAlive = true});
+    http::get(To(srv.port(), agent), Drain([&, agent] {
+                http::setTimeout(
+                    [&, agent] {
+                      before = agent->freeSockets().size();
+                      agent->destroy();
+                      http::setTimeout([&, agent] { after = agent->totalSocketCount(); }, 20);
+                    },
+                    5);
+              }));
+  });
+  EXPECT_EQ(before, 1u);
+  EXPECT_EQ(after, 0u);
+}
+
 }  // namespace

@@ -41,6 +41,22 @@ void OutgoingMessage::DetachTransport() {
   active_ = false;
 }
 
+bool OutgoingMessage::RewindHeadOnly() {
+  if (wrote_body_ || !ended_ || !head_written_) return false;
+  out_.Reset();
+  sent_total_ = 0;
+  queued_ = 0;
+  header_sent_ = false;
+  write_cbs_.clear();
+  Send(std::string_view());
+  if (has_body_ && chunked_) {
+    Send("0\r\n");
+    out_.Copy(trailers_);
+    out_.Reference(kCrlf);
+  }
+  return true;
+}
+
 void OutgoingMessage::ResetOutgoing() {
   // (Its listeners may throw: the reset must still happen, whoever recycles it.)
   RunReportingExceptions([this] { EmitPendingErrors(); });
@@ -66,7 +82,7 @@ void OutgoingMessage::ResetOutgoing() {
   default_keep_alive_ = true;
   chunked_ = last_ = head_written_ = header_sent_ = ended_ = finished_ = corked_ = false;
   close_emitted_ = false;
-  need_drain_ = active_ = false;
+  need_drain_ = active_ = wrote_body_ = false;
   removed_connection_ = removed_content_length_ = removed_te_ = false;
   keep_alive_ms_ = 0;
   via_agent_ = false;
@@ -100,6 +116,7 @@ bool OutgoingMessage::WriteChunk(Chunk piece, WriteCallback cb, bool from_end) {
     if (cb) RunCallbacks({std::move(cb)});
     return true;
   }
+  if (!chunk.empty()) wrote_body_ = true;
   if (chunked_ && !chunk.empty()) {
     char size[20];
     char* e = std::to_chars(size, size + 16, chunk.size(), 16).ptr;
@@ -308,6 +325,7 @@ void OutgoingMessage::FinishTick() {
     return;
   }
   EmitPendingErrors();
+  if (finished_) return;  // a message sent again (RewindHeadOnly) finishes once
   finished_ = true;
   BeforeFinish();
   if (ClosesAfterFinish()) transport_->NextTick(close_tick_);  // v12's emitCloseNT

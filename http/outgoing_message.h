@@ -179,6 +179,10 @@ class OutgoingMessage {
   // socket back, or whose socket closed): its ticks leave the connection's queue and
   // it no longer reaches the connection; its state stays as it is, for reading.
   void DetachTransport();
+  // A message that ended without a body (its bytes are the head alone, and the
+  // chunked terminator) can be sent again from the start, on another connection: a
+  // client's retry. False, and nothing changed, when it wrote a body.
+  bool RewindHeadOnly();
   // Back to a new message's state; emits write-after-end errors still owed first.
   void ResetOutgoing();
   // v12's _storeHeader: renders the first line, `fields` (null: the setHeader()
@@ -258,6 +262,7 @@ class OutgoingMessage {
   bool removed_connection_ = false, removed_content_length_ = false, removed_te_ = false;
   bool corked_ = false;
   bool need_drain_ = false;
+  bool wrote_body_ = false;  // some body byte was written (RewindHeadOnly)
   // v12's afterWrite tick ('finish'; held until the bytes are sent), emitCloseNT and
   // writeAfterEndNT.
   Tick finish_tick_{this, [](void* m) { static_cast<OutgoingMessage*>(m)->FinishTick(); }};

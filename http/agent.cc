@@ -90,7 +90,7 @@ void Agent::AddRequest(ClientRequest& req) {
   std::string name = getName(options);
   ClientSocket* socket = nullptr;
   size_t free_len = 0;
-  auto free_it = free_sockets_.find(name);
+  auto free_it = req.no_reuse_ ? free_sockets_.end() : free_sockets_.find(name);
   if (free_it != free_sockets_.end()) {
     auto& list = free_it->second;
     while (!list.empty() && list.front()->destroyed()) list.erase(list.begin());
@@ -109,6 +109,10 @@ void Agent::AddRequest(ClientRequest& req) {
   auto& in_use = sockets_[name];
   size_t sock_len = free_len + in_use.size();
   if (socket != nullptr) {
+    // (The margin's timeout was for the pool only.)
+    if (options_.freeSocketMargin != 0 && socket->timeout() != options_.timeout) {
+      socket->setTimeout(options_.timeout, {});
+    }
     reuseSocket(*socket, req);
     SetRequestSocket(req, *socket);
     in_use.push_back(socket);
@@ -119,6 +123,9 @@ void Agent::AddRequest(ClientRequest& req) {
     // (v12 leaves the name's empty list in sockets, as here.)
     req.queued_ = true;
     requests_[name].push_back(&req);
+    if (options_.queueTimeout != 0) {
+      req.SetLimit(ClientRequest::Limit::kQueue, req.loop_->loop().now_ms() + options_.queueTimeout);
+    }
     // The limit is all sockets, pooled ones too: an idle one of another name makes
     // room (its close gives this request a socket: RemoveSocket).
     if (total_sockets_ >= maxTotalSockets && sock_len < maxSockets) DestroyAFreeSocket();
@@ -174,6 +181,7 @@ void Agent::CreateSocket(ClientRequest* req, const RequestOptions& options, bool
 
 void Agent::SetRequestSocket(ClientRequest& req, ClientSocket& s) {
   req.queued_ = false;
+  if (req.limits_) req.SetLimit(ClientRequest::Limit::kQueue, 0);
   req.OnSocket(&s);
   uint64_t agent_timeout = options_.timeout;
   if (!req.timeout_ || *req.timeout_ == agent_timeout) return;
@@ -218,6 +226,17 @@ void Agent::OnFree(ClientSocket& s) {
   // out of the count here and then again at its close).
   Erase(sockets_, name, &s);
   uint64_t agent_timeout = options_.timeout;
+  if (options_.freeSocketMargin != 0 && s.serverKeepAliveMs() != 0) {
+    // Leave before the server's keep-alive timeout does (the idle timeout below
+    // destroys a free socket: OnSocketTimeout).
+    if (s.serverKeepAliveMs() <= options_.freeSocketMargin) {
+      if (free_sockets_[name].empty()) free_sockets_.erase(name);
+      s.destroy();
+      return;
+    }
+    uint64_t leave = s.serverKeepAliveMs() - options_.freeSocketMargin;
+    if (agent_timeout == 0 || leave < agent_timeout) agent_timeout = leave;
+  }
   if (s.timeout() != agent_timeout) s.setTimeout(agent_timeout, {});
   free_sockets_[name].push_back(&s);
 }

@@ -59,6 +59,22 @@ struct AgentOptions {
   enum class Scheduling { kFifo, kLifo };
   Scheduling scheduling = Scheduling::kFifo;
   uint64_t timeout = 0;  // ms: the idle timeout of the agent's sockets; 0: none
+
+  // C++ additions, off by default (v12's behaviour):
+  // - freeSocketMargin (ms): a pooled socket leaves the pool (destroyed) this long
+  //   before the server's `Keep-Alive: timeout=N` on its last response runs out, so
+  //   that no request is sent on a socket the server is closing (a response without
+  //   that header: no effect).
+  uint64_t freeSocketMargin = 0;
+  // - retryIdempotent: a request with an idempotent method (GET, HEAD, OPTIONS,
+  //   TRACE, PUT, DELETE) and no body, sent on a reused socket that closes or fails
+  //   before any byte of a response, is sent once more on a new socket instead of
+  //   failing (no 'error' or 'close' for the first try; 'socket' again).
+  bool retryIdempotent = false;
+  // - queueTimeout (ms): a request that waits in requests() longer fails with
+  //   ERR_HTTP_QUEUE_TIMEOUT and leaves the queue; with it set, an aborted request
+  //   leaves the queue at once too (v12 kept it there until a socket was free).
+  uint64_t queueTimeout = 0;
 };
 
 class Agent {

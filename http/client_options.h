@@ -64,6 +64,19 @@ struct RequestOptions {
   bool setHost = true;
   std::string socketPath;  // a Unix socket instead of host and port
   std::optional<uint64_t> timeout;  // ms: the socket's idle timeout ('timeout' only)
+
+  // C++ additions, deadlines Node lacks (ms; 0: none). Past one, the request fails
+  // with 'error' (the code says which) and its socket is destroyed, then 'close':
+  //   - connectTimeout: from the socket's assignment until it is connected
+  //     (ERR_HTTP_CONNECT_TIMEOUT);
+  //   - responseTimeout: from the request's last byte leaving until the response's
+  //     head (ERR_HTTP_RESPONSE_TIMEOUT; 1xx heads do not count);
+  //   - deadline: from http::request() until the response's end
+  //     (ERR_HTTP_DEADLINE), wherever the request is then (queued, connecting,
+  //     sending, reading).
+  uint64_t connectTimeout = 0;
+  uint64_t responseTimeout = 0;
+  uint64_t deadline = 0;
 };
 
 }  // namespace http

@@ -92,6 +92,7 @@ void ClientRequest::Init(RequestOptions options, std::function<void(IncomingMess
   options_ = std::move(options);
   self_ = shared_from_this();
   loop_->Track(this);
+  if (options_.deadline != 0) SetLimit(Limit::kDeadline, loop_->loop().now_ms() + options_.deadline);
   if (agent_) {
     agent_->AddRequest(*this);
   } else {
@@ -117,6 +118,9 @@ void ClientRequest::AppendFirstLine(std::string& head) const {
 void ClientRequest::Emit(OutgoingEvent event, const Error* err) {
   switch (event) {
     case OutgoingEvent::kFinish:
+      if (options_.responseTimeout != 0 && !has_response_) {
+        SetLimit(Limit::kResponse, loop_->loop().now_ms() + options_.responseTimeout);
+      }
       // v12's onFinish: no 'finish' once the socket has failed.
       if (socket_ == nullptr || !socket_->had_error_) emit<"finish">();
       break;
@@ -133,6 +137,12 @@ void ClientRequest::OnceFinish(std::function<void()> cb) { once<"finish">(std::m
 void ClientRequest::abort() {
   if (!aborted) loop_->NextTick(abort_tick_);
   aborted = true;
+  if (queued_ && agent_->options().queueTimeout != 0) {
+    // With a queue timeout, a queued request that is aborted leaves the queue now.
+    agent_->RemoveRequest(*this);
+    Done();
+    return;
+  }
   if (has_response_) response_.Dump();
   // Without a socket yet, the socket's tick (or the agent's queue) sees the flag.
   if (socket_ != nullptr) socket_->destroy();
@@ -187,6 +197,9 @@ void ClientRequest::SocketTick() {
     return;
   }
   socket_ = s;
+  if (options_.connectTimeout != 0 && !s->connected_) {
+    SetLimit(Limit::kConnect, loop_->loop().now_ms() + options_.connectTimeout);
+  }
   last_socket_ = s;
   last_alive_ = s->alive_;
   s->Attach(this);
@@ -215,7 +228,8 @@ void ClientRequest::SocketTick() {
     RunReportingExceptions([&] { OnSocketClose(); });
     s->req_ = nullptr;
     DetachFromSocket();
-    Done();
+    if (retrying_) Resend();
+    else Done();
   }
 }
 
@@ -245,6 +259,8 @@ int ClientRequest::OnResponseHead(MessageHead& head) {
   }
   if (keep_alive_ && !head.keep_alive && !upgrade_or_connect_) keep_alive_ = false;
   has_response_ = true;
+  if (limits_) SetLimit(Limit::kResponse, 0);
+  socket_->NoteKeepAliveTimeout(head);
   if (aborted || !emit<"response">(res)) res.Dump();
   return method == "HEAD" ? 1 : 0;
 }
@@ -252,6 +268,7 @@ int ClientRequest::OnResponseHead(MessageHead& head) {
 // v12's responseOnEnd (the response's first 'end' listener).
 void ClientRequest::OnResponseEnd() {
   response_ended_ = true;
+  if (limits_) SetLimit(Limit::kDeadline, 0);
   if (socket_ == nullptr) return;
   if (!keep_alive_) {
     socket_->end({});  // v12's destroySoon: what is queued goes, then the close
@@ -283,6 +300,7 @@ void ClientRequest::DetachFromSocket() {
 
 // v12's socketCloseListener.
 void ClientRequest::OnSocketClose() {
+  if (TryRetry()) return;
   if (has_response_) {
     IncomingMessage& res = response_;
     if (!res.complete) {
@@ -310,6 +328,7 @@ void ClientRequest::OnSocketClose() {
 
 // v12's socketOnEnd: the peer's FIN.
 void ClientRequest::OnSocketEnd() {
+  if (TryRetry()) return;
   if (!has_response_ && !socket_->had_error_) {
     socket_->had_error_ = true;
     emit<"error">(Error::ConnReset("socket hang up"));
@@ -318,6 +337,7 @@ void ClientRequest::OnSocketEnd() {
 
 // v12's socketErrorListener.
 void ClientRequest::OnSocketError(const Error& err) {
+  if (TryRetry()) return;
   socket_->had_error_ = true;
   emit<"error">(err);
 }
@@ -357,6 +377,7 @@ void ClientRequest::MoveResponseOut(std::string_view buffer) {
 }
 
 void ClientRequest::OnSocketConnect() {
+  if (limits_) SetLimit(Limit::kConnect, 0);
   if (transport_ != nullptr) Flush();
 }
 
@@ -381,6 +402,7 @@ void ClientRequest::ErrorTick() {
 void ClientRequest::Done() {
   if (done_) return;
   done_ = true;
+  limits_.reset();
   loop_->NextTick(done_tick_);
 }
 

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "engine/buffer.h"
+#include "engine/timer.h"
 #include "http/client_options.h"
 #include "http/events.h"
 #include "http/incoming_message.h"
@@ -144,6 +145,16 @@ class ClientRequest final : public OutgoingMessage,
   void DoneTick();
   void AbortTick();
   void ErrorTick();
+  // The C++ additions' deadlines (client_request_limits.cc): each an absolute loop
+  // time (0: none), one timer armed for the earliest.
+  enum class Limit : uint8_t { kConnect, kResponse, kDeadline, kQueue };
+  void SetLimit(Limit which, uint64_t at_ms);
+  void OnLimitTimer();
+  void FailWith(const Error& err);
+  // AgentOptions::retryIdempotent: true when the request goes again on a new socket
+  // instead of failing (the socket that failed says so before its close).
+  bool TryRetry();
+  void Resend();
   void MoveResponseOut(std::string_view buffer);
 
   ClientLoop* loop_ = nullptr;
@@ -175,6 +186,14 @@ class ClientRequest final : public OutgoingMessage,
   bool queued_ = false;            // waits in its agent's requests
   bool done_ = false;
   bool released_ = false;  // handed its socket back
+  bool retrying_ = false;  // the failed try's socket is going; the request goes again
+  bool retried_ = false;
+  bool no_reuse_ = false;  // the agent gives it a new socket (a retry)
+  struct Limits {
+    engine::Timer timer;
+    uint64_t at[4] = {0, 0, 0, 0};  // by Limit
+  };
+  std::unique_ptr<Limits> limits_;
   Tick socket_tick_{this, [](void* r) { static_cast<ClientRequest*>(r)->SocketTick(); }};
   Tick abort_tick_{this, [](void* r) { static_cast<ClientRequest*>(r)->AbortTick(); }};
   Tick error_tick_{this, [](void* r) { static_cast<ClientRequest*>(r)->ErrorTick(); }};

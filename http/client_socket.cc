@@ -12,6 +12,7 @@
 #include "engine/loop.h"
 #include "engine/resolver.h"
 #include "http/agent.h"
+#include "http/ascii.h"
 #include "http/client_loop.h"
 #include "http/client_request.h"
 #include "http/uncaught.h"
@@ -299,6 +300,21 @@ uint16_t ClientSocket::localPort() const {
   return 0;
 }
 
+void ClientSocket::NoteKeepAliveTimeout(const MessageHead& head) {
+  server_keep_alive_ms_ = 0;
+  for (const HeaderView& h : head.headers) {
+    if (h.name.size() != 10 || !EqualsIgnoreCase(h.name, "keep-alive")) continue;
+    size_t at = h.value.find("timeout=");
+    if (at == std::string_view::npos) continue;
+    uint64_t secs = 0;
+    for (size_t i = at + 8; i < h.value.size() && h.value[i] >= '0' && h.value[i] <= '9'; ++i) {
+      secs = secs * 10 + static_cast<uint64_t>(h.value[i] - '0');
+      if (secs > kTimeoutMax / 1000) break;
+    }
+    server_keep_alive_ms_ = secs * 1000;
+  }
+}
+
 void ClientSocket::agentRemove() {
   if (agent_ == nullptr) return;
   Agent* a = agent_;
@@ -349,7 +365,8 @@ void ClientSocket::Closed(int err) {
     while (!ticks_.empty()) RunReportingExceptions([this] { ticks_.RunAll(); });
     req_ = nullptr;
     r->DetachFromSocket();
-    r->Done();
+    if (r->retrying_) r->Resend();
+    else r->Done();
   }
   while (!ticks_.empty()) RunReportingExceptions([this] { ticks_.RunAll(); });
   RunReportingExceptions([&] { emit<"close">(err != 0 || had_error_); });

@@ -88,6 +88,8 @@ class ClientSocket final : public Socket,
   // Node's socket.emit('agentRemove'): the socket leaves its Agent (it is no longer
   // counted or pooled; the request on it goes on).
   void agentRemove();
+  // The server's `Keep-Alive: timeout=N` on the last response, in ms (0: none).
+  uint64_t serverKeepAliveMs() const { return server_keep_alive_ms_; }
 
   // MessageTransport (http/message_transport.h).
   void NextTick(Tick& t) override;
@@ -135,6 +137,7 @@ class ClientSocket final : public Socket,
   // The close, from the engine's OnClose or, for a socket that never connected, the
   // deferred phase after destroy().
   void Closed(int err);
+  void NoteKeepAliveTimeout(const MessageHead& head);
   // An 'upgrade' or 'connect' listener takes the socket.
   void HandOver();
   void ConnectResolved(const std::string& address, int family);
@@ -183,6 +186,7 @@ class ClientSocket final : public Socket,
   std::string address_;                 // the peer's, for error messages
   uint16_t port_ = 0;
   uint64_t requests_served_ = 0;  // requests attached so far
+  uint64_t server_keep_alive_ms_ = 0;
   uint16_t held_buffers_ = 0;
   uint16_t held_stops_ = 0;
   int close_err_ = 0;

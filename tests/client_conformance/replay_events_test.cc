@@ -4,12 +4,9 @@
 // C++, and must log v12's events and send v12's bytes.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "http/client.h"
 #include "tests/client_conformance/replay.h"
+#include "tests/http/client_util.h"
 
 namespace client_conformance {
 namespace {
@@ -89,23 +86,10 @@ TEST(ClientReplay, S027ServerFinMidBody) {
   r.ExpectAll();
 }
 
-// A port that was just free: bound, then closed.
-uint16_t ClosedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 TEST(ClientReplay, S028ConnectionRefused) {
   Replay r("028");
   r.Run([&] {
-    uint16_t closed = ClosedPort();
+    uint16_t closed = http_test::UnusedPort();  // bound, then closed
     auto req = http::get(At(closed));
     Watch(*req, r.log());
     req->on<"error">([&, closed](const http::Error& e) {

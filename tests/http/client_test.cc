@@ -45,9 +45,9 @@ TEST(Client, GetReceivesTheResponseAndRunReturnsOnceItIsDone) {
 }
 
 TEST(Client, GetByUrlParsesHostPortAndPath) {
-  std::string seen_url;
+  http_test::Recorded seen_url;
   TestServer srv([&](http::IncomingMessage& req, http::ServerResponse& res) {
-    seen_url = std::string(req.url);
+    seen_url.set(req.url);
     res.end("u");
   });
   std::string body;
@@ -58,7 +58,7 @@ TEST(Client, GetByUrlParsesHostPortAndPath) {
               });
   });
   EXPECT_EQ(body, "u");
-  EXPECT_EQ(seen_url, "/a/b?c=d");
+  EXPECT_EQ(seen_url.get(), "/a/b?c=d");
 }
 
 TEST(Client, KeepAliveAgentReusesItsSocketAndRunDoesNotWaitForThePool) {
@@ -117,10 +117,10 @@ TEST(Client, RequestFromAThreadWithoutALoopThrowsNoLoop) {
 }
 
 TEST(Client, PostWithWriteIsChunkedAndTheServerReadsTheBody) {
-  std::string seen;
-  std::string te;
+  http_test::Recorded seen;
+  http_test::Recorded te;
   TestServer srv([&](http::IncomingMessage& req, http::ServerResponse& res) {
-    te = std::string(req.headers().get("transfer-encoding").value_or(""));
+    te.set(req.headers().get("transfer-encoding").value_or(""));
     req.on<"data">([&](std::string_view d) { seen.append(d); });
     req.on<"end">([&res] { res.end("done"); });
   });
@@ -136,15 +136,15 @@ TEST(Client, PostWithWriteIsChunkedAndTheServerReadsTheBody) {
     req->write("hello ");
     req->end("world");
   });
-  EXPECT_EQ(seen, "hello world");
-  EXPECT_EQ(te, "chunked");
+  EXPECT_EQ(seen.get(), "hello world");
+  EXPECT_EQ(te.get(), "chunked");
   EXPECT_EQ(body, "done");
 }
 
 TEST(Client, LocalAddressIsTheSourceOfTheConnection) {
-  std::string peer;
+  http_test::Recorded peer;
   TestServer srv([&](http::IncomingMessage& req, http::ServerResponse& res) {
-    peer = req.socket()->remoteAddress();
+    peer.set(req.socket()->remoteAddress());
     res.end("ok");
   });
   http::run([&] {
@@ -154,7 +154,7 @@ TEST(Client, LocalAddressIsTheSourceOfTheConnection) {
     o.localAddress = "127.0.0.2";
     http::get(o, [](http::IncomingMessage& res) { res.resume(); });
   });
-  EXPECT_EQ(peer, "127.0.0.2");
+  EXPECT_EQ(peer.get(), "127.0.0.2");
 }
 
 TEST(Client, AHostNameIsResolvedOffTheLoop) {

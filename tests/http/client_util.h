@@ -11,6 +11,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include "http/server.h"
@@ -40,6 +43,29 @@ struct TestServer {
   uint16_t port() const { return server->port(); }
   std::unique_ptr<http::Server> server;
   std::atomic<int> connections{0};
+};
+
+// Text that a server handler (on the server's loop thread) records and the test
+// thread reads once the exchange is over. The only ordering between the two is the
+// socket, which ThreadSanitizer cannot see, so the handoff takes a lock.
+class Recorded {
+ public:
+  void set(std::string_view v) {
+    std::lock_guard lock(mu_);
+    text_.assign(v);
+  }
+  void append(std::string_view v) {
+    std::lock_guard lock(mu_);
+    text_.append(v);
+  }
+  std::string get() const {
+    std::lock_guard lock(mu_);
+    return text_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::string text_;
 };
 
 // A port nobody listens on: bound, then closed.

@@ -402,7 +402,7 @@ void Loop::ForEachConnection(const std::function<void(Connection&)>& fn) {
 
 // The wheel fires once the truncated clock reaches the deadline; counting from a
 // fresh reading plus one keeps that from being early.
-void Loop::ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, MonotonicMs() + 1 + delay_ms); }
+uint64_t Loop::DeadlineAfter(uint64_t delay_ms) const { return MonotonicMs() + 1 + delay_ms; }
 
 // Phase 6.
 void Loop::Reap() {

@@ -169,12 +169,19 @@ class Loop final : public OpOwner {
   // (closing ones too: see Connection::closing()). fn may close connections.
   void ForEachConnection(const std::function<void(Connection&)>& fn);
 
-  // Monotonic milliseconds, read once per turn.
+  // Monotonic milliseconds, read once per turn: a stamp for when something was seen
+  // (an arrival is never later than the stamp of the turn that reaps it), and the
+  // clock the timers fire on.
   uint64_t now_ms() const { return now_ms_; }
+  // Timers have one rule: a timer never fires early. Every deadline is either a
+  // stamp of now_ms() plus a duration (time since an arrival), or DeadlineAfter(ms)
+  // (time from a call made at any point of a turn): the clock is read here, not
+  // taken from the turn's start, and rounded up to the next millisecond.
+  // timers().Arm(t, deadline) arms t for such a deadline; ArmTimer(t, ms) is
+  // timers().Arm(t, DeadlineAfter(ms)).
+  uint64_t DeadlineAfter(uint64_t delay_ms) const;
   TimerWheel& timers() { return timers_; }
-  // Fires t no earlier than delay_ms after this call (the clock is read here, not
-  // taken from the turn's start, and rounded up to the next millisecond).
-  void ArmTimer(Timer* t, uint64_t delay_ms);
+  void ArmTimer(Timer* t, uint64_t delay_ms) { timers_.Arm(t, DeadlineAfter(delay_ms)); }
 
   // Opens a listening socket of its own (OpenListenSocket: SO_REUSEPORT only when
   // asked) and accepts on it with multishot accept. Returns 0 and sets *out (owned

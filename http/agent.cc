@@ -124,7 +124,8 @@ void Agent::AddRequest(ClientRequest& req) {
     req.queued_ = true;
     requests_[name].push_back(&req);
     if (options_.queueTimeout != 0) {
-      req.SetLimit(ClientRequest::Limit::kQueue, req.loop_->loop().now_ms() + options_.queueTimeout);
+      req.SetLimit(ClientRequest::Limit::kQueue,
+                   req.loop_->loop().DeadlineAfter(options_.queueTimeout));
     }
     // The limit is all sockets, pooled ones too: an idle one of another name makes
     // room (its close gives this request a socket: RemoveSocket).

@@ -92,7 +92,9 @@ void ClientRequest::Init(RequestOptions options, std::function<void(IncomingMess
   options_ = std::move(options);
   self_ = shared_from_this();
   loop_->Track(this);
-  if (options_.deadline != 0) SetLimit(Limit::kDeadline, loop_->loop().now_ms() + options_.deadline);
+  if (options_.deadline != 0) {
+    SetLimit(Limit::kDeadline, loop_->loop().DeadlineAfter(options_.deadline));
+  }
   if (agent_) {
     agent_->AddRequest(*this);
   } else {
@@ -119,7 +121,7 @@ void ClientRequest::Emit(OutgoingEvent event, const Error* err) {
   switch (event) {
     case OutgoingEvent::kFinish:
       if (options_.responseTimeout != 0 && !has_response_) {
-        SetLimit(Limit::kResponse, loop_->loop().now_ms() + options_.responseTimeout);
+        SetLimit(Limit::kResponse, loop_->loop().DeadlineAfter(options_.responseTimeout));
       }
       // v12's onFinish: no 'finish' once the socket has failed.
       if (socket_ == nullptr || !socket_->had_error_) emit<"finish">();
@@ -198,7 +200,7 @@ void ClientRequest::SocketTick() {
   }
   socket_ = s;
   if (options_.connectTimeout != 0 && !s->connected_) {
-    SetLimit(Limit::kConnect, loop_->loop().now_ms() + options_.connectTimeout);
+    SetLimit(Limit::kConnect, loop_->loop().DeadlineAfter(options_.connectTimeout));
   }
   last_socket_ = s;
   last_alive_ = s->alive_;

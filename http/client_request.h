@@ -145,8 +145,8 @@ class ClientRequest final : public OutgoingMessage,
   void DoneTick();
   void AbortTick();
   void ErrorTick();
-  // The C++ additions' deadlines (client_request_limits.cc): each an absolute loop
-  // time (0: none), one timer armed for the earliest.
+  // The C++ additions' deadlines (client_request_limits.cc): each from
+  // Loop::DeadlineAfter (0: none), one timer armed for the earliest.
   enum class Limit : uint8_t { kConnect, kResponse, kDeadline, kQueue };
   void SetLimit(Limit which, uint64_t at_ms);
   void OnLimitTimer();

@@ -37,8 +37,7 @@ void ClientRequest::SetLimit(Limit which, uint64_t at_ms) {
     loop.timers().Cancel(&limits_->timer);
     return;
   }
-  uint64_t now = loop.now_ms();
-  loop.ArmTimer(&limits_->timer, next > now ? next - now : 0);
+  loop.timers().Arm(&limits_->timer, next);
 }
 
 void ClientRequest::OnLimitTimer() {

@@ -4,9 +4,9 @@
 // The connection timer is armed no later than the earliest deadline it serves, and
 // re-arms for the rest when it fires early, so neither deadline moves it on the
 // per-request path:
-//   - the idle deadline moves on with activity, once or twice a request, in loop time
-//     (read once per turn, as libuv's); the timer moves only when the new deadline is
-//     earlier than the one it is armed for;
+//   - the idle deadline moves on with activity, once or twice a request
+//     (Loop::DeadlineAfter: a clock read, never a syscall); the timer moves only when
+//     the new deadline is earlier than the one it is armed for;
 //   - the request deadline is checked at the end of each receive, and only while a
 //     message is still incomplete there: a request that arrives within one receive
 //     never arms it.
@@ -26,7 +26,7 @@ constexpr std::string_view kRequestTimeout =
 
 // A deadline `ms` after `start`, or never (0) for 0; clamped as the socket timeouts
 // are, which keeps it from wrapping.
-uint64_t DeadlineAfter(uint64_t start, uint64_t ms) {
+uint64_t DeadlineFrom(uint64_t start, uint64_t ms) {
   return ms == 0 ? 0 : start + std::min(ms, Socket::kTimeoutMax);
 }
 
@@ -61,7 +61,7 @@ void ServerConnection::ArmIdleTimer(uint64_t ms) {
     }
     return;
   }
-  idle_deadline_ = conn_->loop().now_ms() + 1 + std::min(ms, kTimeoutMax);
+  idle_deadline_ = conn_->loop().DeadlineAfter(std::min(ms, kTimeoutMax));
   ArmTimerBy(idle_deadline_);
 }
 
@@ -84,8 +84,8 @@ uint64_t ServerConnection::RequestDeadline() const {
   } else {
     return 0;
   }
-  uint64_t whole = DeadlineAfter(start, server()->requestTimeout);
-  return in_head ? Earlier(whole, DeadlineAfter(start, server()->headersTimeout)) : whole;
+  uint64_t whole = DeadlineFrom(start, server()->requestTimeout);
+  return in_head ? Earlier(whole, DeadlineFrom(start, server()->headersTimeout)) : whole;
 }
 
 void ServerConnection::ArmRequestTimer() {

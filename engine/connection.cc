@@ -2,7 +2,6 @@
 
 #include <liburing.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -56,9 +55,6 @@ void Connection::Start(Loop* loop, int fd, bool connecting) {
   cancel_op_ = Op{OpKind::kCancel, 0, generation_, this};
   connect_op_ = Op{OpKind::kConnect, 0, generation_, this};
   hup_op_ = Op{OpKind::kPoll, 0, generation_, this};
-  // Responses leave whole in one sendmsg; Nagle would only delay the next one.
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (!connecting) RearmRecv();
 }
 

@@ -4,6 +4,7 @@
 #include <liburing.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -53,6 +54,7 @@ int OpenListenSocket(const ListenOptions& options, uint16_t* port) {
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   if (options.reuse_port) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (bind(fd, reinterpret_cast<sockaddr*>(&addr), len) < 0 ||
       listen(fd, options.backlog) < 0) {
     ret = -errno;

@@ -123,7 +123,9 @@ class Listener final : public OpOwner {
 };
 
 // Creates, binds and listens on a TCP socket (non-blocking, close-on-exec,
-// SO_REUSEADDR, and SO_REUSEPORT when asked). Returns the fd or a negative errno;
+// SO_REUSEADDR, SO_REUSEPORT when asked, and TCP_NODELAY, which every accepted
+// socket inherits: responses leave whole, and Nagle would only delay the next one,
+// so no accept pays a setsockopt of its own). Returns the fd or a negative errno;
 // *port receives the bound port. The caller owns the fd.
 int OpenListenSocket(const ListenOptions& options, uint16_t* port);
 

@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <liburing.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/eventfd.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -495,6 +497,10 @@ int Loop::Listen(const ListenOptions& options, AcceptHandler* handler, Listener*
 int Loop::AcceptOn(int listen_fd, AcceptMode mode, AcceptHandler* handler, Listener** out) {
   int fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
   if (fd < 0) return -errno;
+  // The accepted sockets inherit it, as from OpenListenSocket's (a socket opened
+  // elsewhere may lack it; this sets it on the socket both descriptors share).
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   auto* l = new Listener(this, fd, BoundPort(fd), mode, handler);
   listeners_.push_back(l);
   l->Arm();

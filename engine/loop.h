@@ -195,6 +195,8 @@ class Loop final : public OpOwner {
   int AcceptOn(int listen_fd, AcceptMode mode, AcceptHandler* handler, Listener** out);
   // Starts a connect to addr (from `local`, bound first, when given); OnConnect
   // follows. Returns 0 and sets *out, or a negative errno (then no callback runs).
+  // The socket keeps the kernel's defaults (Nagle on): TCP_NODELAY is the caller's
+  // to set on Connection::fd(), as the http client does.
   int Connect(const sockaddr* addr, socklen_t len, ConnectionHandler* handler,
               Connection** out, const sockaddr* local = nullptr, socklen_t local_len = 0);
 

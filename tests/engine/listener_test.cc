@@ -6,6 +6,8 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -204,6 +206,52 @@ TEST(Listener, AcceptOnTakesADuplicateOfTheSocket) {
   int err = errno;
   EXPECT_FALSE(refused.valid());
   EXPECT_EQ(err, ECONNREFUSED);
+}
+
+int NoDelay(int fd) {
+  int v = -1;
+  socklen_t len = sizeof(v);
+  if (getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &v, &len) != 0) return -errno;
+  return v;
+}
+
+// The listening socket carries TCP_NODELAY, so no accept pays a setsockopt of its own.
+TEST(Listener, AcceptedSocketsInheritTcpNoDelayFromTheListeningSocket) {
+  RecordingHandler server;
+  int accepted_nodelay = -2;
+  server.on_accept = [&](engine::Connection& c) { accepted_nodelay = NoDelay(c.fd()); };
+  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{});
+  Listener* listener = ListenLoopback(*loop, &server);
+  ASSERT_NE(listener, nullptr);
+  EXPECT_EQ(NoDelay(listener->fd()), 1);
+  Fd client = ConnectLoopback(listener->port());
+  ASSERT_TRUE(client.valid());
+  EXPECT_TRUE(RunUntil(*loop, [&] { return server.accepts == 1; }));
+  EXPECT_EQ(accepted_nodelay, 1);
+}
+
+// A socket opened elsewhere, without it: AcceptOn sets it on the shared socket.
+TEST(Listener, AcceptOnASocketWithoutTcpNoDelayStillAcceptsWithIt) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(fd, 16), 0);
+  ASSERT_EQ(NoDelay(fd), 0);
+  RecordingHandler server;
+  int accepted_nodelay = -2;
+  server.on_accept = [&](engine::Connection& c) { accepted_nodelay = NoDelay(c.fd()); };
+  std::unique_ptr<Loop> loop = Loop::CreateOrDie(LoopOptions{});
+  Listener* listener = nullptr;
+  ASSERT_EQ(loop->AcceptOn(fd, engine::AcceptMode::kMultishot, &server, &listener), 0);
+  EXPECT_EQ(NoDelay(fd), 1);
+  Fd client = ConnectLoopback(engine::BoundPort(fd));
+  close(fd);
+  ASSERT_TRUE(client.valid());
+  EXPECT_TRUE(RunUntil(*loop, [&] { return server.accepts == 1; }));
+  EXPECT_EQ(accepted_nodelay, 1);
 }
 
 // --- out of descriptors ------------------------------------------------------------

@@ -289,12 +289,18 @@ int Parser::FailAt(const char* at, int error, const char* code, const char* reas
 }
 
 // The Connection options as RFC 9110 reads them: llhttp 8.1 misses an option that a
-// tab follows ("close\t"), and would keep such a connection open.
+// tab follows ("close\t", "upgrade\t"), and would keep such a connection open, or
+// read an upgrade's first bytes as a request. (Runs from on_headers_complete, before
+// llhttp reads `upgrade` to decide whether the message ends at its head.)
 void Parser::ApplyConnectionOptions() {
   llhttp_t* lp = &impl_->parser;
   ConnectionOptions o = ReadConnectionOptions(head_->headers);
   if (o.close) lp->flags |= F_CONNECTION_CLOSE;
   if (o.keep_alive) lp->flags |= F_CONNECTION_KEEP_ALIVE;
+  if (o.upgrade && (lp->flags & F_UPGRADE) != 0) {
+    lp->flags |= F_CONNECTION_UPGRADE;
+    lp->upgrade = 1;  // a request's: llhttp__before_headers_complete's rule
+  }
 }
 
 void Parser::StopAfterMessage() { stop_after_message_ = true; }

@@ -209,6 +209,7 @@ ConnectionOptions ReadConnectionOptions(const std::vector<HeaderView>& headers) 
   ForEachElement(headers, "connection", [&](std::string_view option) {
     o.close |= EqualsIgnoreCase(option, "close");
     o.keep_alive |= EqualsIgnoreCase(option, "keep-alive");
+    o.upgrade |= EqualsIgnoreCase(option, "upgrade");
     return true;
   });
   return o;

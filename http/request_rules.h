@@ -47,11 +47,12 @@ enum class TransferCodings : uint8_t {
 };
 TransferCodings ClassifyTransferCodings(const std::vector<HeaderView>& headers);
 
-// The close and keep-alive options of a message's Connection lines, read as a list
-// with optional whitespace (spaces and tabs) around each option, ignoring case.
+// The close, keep-alive and upgrade options of a message's Connection lines, read as
+// a list with optional whitespace (spaces and tabs) around each option, ignoring case.
 struct ConnectionOptions {
   bool close = false;
   bool keep_alive = false;
+  bool upgrade = false;
 };
 ConnectionOptions ReadConnectionOptions(const std::vector<HeaderView>& headers);
 

@@ -255,6 +255,24 @@ TEST(Parser, UpgradeStopsAfterTheHeadAndReportsConsumedBytes) {
   EXPECT_EQ(run.last.consumed, head.size());
 }
 
+// RFC 9110's list reads "upgrade" followed by a tab as the option (llhttp 8.1 alone,
+// and so v12, does not: the raw bytes would be parsed as a next request).
+TEST(Parser, UpgradeOptionFollowedByATabIsAnUpgradeByDefaultAndNotWhenLenient) {
+  std::string head = "GET /ws HTTP/1.1\r\nConnection: Upgrade\t\r\nUpgrade: websocket\r\n\r\n";
+  for (size_t split = 1; split < head.size(); ++split) {
+    Outcome run = Parse(head + "RAWBYTES", {split});
+    EXPECT_TRUE(run.last.upgraded) << split;
+    EXPECT_EQ(run.last.consumed, head.size() - split) << split;  // of the last piece
+  }
+  http::ParserOptions lenient;
+  lenient.lenient = true;
+  Outcome v12 = Parse(head, {}, lenient);
+  EXPECT_FALSE(v12.last.upgraded);
+  // Without an Upgrade header the option alone is no upgrade.
+  Outcome plain = Parse("GET / HTTP/1.1\r\nConnection: upgrade\t\r\n\r\n", {});
+  EXPECT_FALSE(plain.last.upgraded);
+  EXPECT_EQ(plain.last.error, 0) << plain.last.code;
+}
 
 // 170_parser_space_before_first_header_insecure: v12's insecureHTTPParser kept a
 // space before the first header line in the name; the default mode refuses it, as

@@ -134,6 +134,11 @@ TEST(RequestRules, ConnectionOptionsAreReadWithTabsAndAnyCase) {
   o = http::ReadConnectionOptions({{"connection", "\tKeep-Alive\t, Upgrade"}});
   EXPECT_FALSE(o.close);
   EXPECT_TRUE(o.keep_alive);
+  EXPECT_TRUE(o.upgrade);
+  o = http::ReadConnectionOptions({{"Connection", "upgrade\t"}});
+  EXPECT_TRUE(o.upgrade);
+  o = http::ReadConnectionOptions({{"Connection", "upgraded, h2c-upgrade"}});
+  EXPECT_FALSE(o.upgrade);
   o = http::ReadConnectionOptions({{"Connection", "x"}, {"CONNECTION", "CLOSE"}});
   EXPECT_TRUE(o.close);
   o = http::ReadConnectionOptions({{"Connection", "closed, keep-alive2"}, {"X-Connection", "close"}});
